@@ -1,0 +1,44 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Landmarks.Imaging.Geometry;
+using Landmarks.Imaging.IO;
+
+namespace Landmarks.Imaging.Annotations;
+
+/// <summary>
+/// Our JSON: <c>{"coordinateSystem": "LPS", "units": "mm", "landmarks": [{"name": "sella", "position": [x, y, z]}]}</c>;
+/// <c>"position": null</c> marks an absent landmark. "RAS" is accepted on reading.
+/// </summary>
+internal static class JsonLandmarks
+{
+    public static LandmarkSet Read(string path)
+    {
+        var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidFileException(path, "expected a JSON object");
+        bool ras = Slicer.IsRas(path, root["coordinateSystem"]?.GetValue<string>() ?? "LPS");
+        if (root["units"]?.GetValue<string>() is string units && units != "mm") throw new InvalidFileException(path, $"units '{units}' are not supported (mm are)");
+        var items = root["landmarks"] as JsonArray ?? throw new InvalidFileException(path, "no 'landmarks' array");
+        var landmarks = new List<Landmark>();
+        foreach (var item in items)
+        {
+            string name = item?["name"]?.GetValue<string>() ?? throw new InvalidFileException(path, $"landmark {landmarks.Count + 1} has no name");
+            var position = item["position"];
+            landmarks.Add(position is null ? Landmark.Absent(name) : new Landmark(name, Slicer.Point(path, name, position, ras)));
+        }
+        return new LandmarkSet(landmarks);
+    }
+
+    public static void Write(LandmarkSet landmarks, string path)
+    {
+        var root = new JsonObject
+        {
+            ["coordinateSystem"] = "LPS",
+            ["units"] = "mm",
+            ["landmarks"] = new JsonArray([.. landmarks.Landmarks.Select(l => (JsonNode)new JsonObject
+            {
+                ["name"] = l.Name,
+                ["position"] = l.PositionMm is WorldMm p ? new JsonArray(p.X, p.Y, p.Z) : null,
+            })]),
+        };
+        AtomicFile.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+}

@@ -1,0 +1,73 @@
+using Landmarks.Imaging.Geometry;
+using Landmarks.Imaging.IO;
+
+namespace Landmarks.Imaging.Annotations;
+
+/// <summary>
+/// Reads and writes landmark files, choosing the format by name: <c>.csv</c> (name,x,y[,z] in world
+/// mm), <c>.json</c> (ours), <c>.mrk.json</c> (3D Slicer markups), <c>.fcsv</c> (Slicer fiducials),
+/// <c>.txt</c> (ISBI 2015: one "x,y" pixel line per landmark; needs the image grid and the names).
+/// </summary>
+public static class LandmarkFile
+{
+    public static IReadOnlyList<string> Extensions { get; } = [".mrk.json", ".json", ".csv", ".fcsv", ".txt"];
+
+    public static bool IsLandmarkPath(string path) => Extensions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The file name without its landmark extension (".mrk.json" counts as one).</summary>
+    public static string Stem(string path)
+    {
+        string name = Path.GetFileName(path);
+        string? extension = Extensions.FirstOrDefault(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+        return extension is null ? Path.GetFileNameWithoutExtension(name) : name[..^extension.Length];
+    }
+
+    /// <summary>True when the format stores pixel positions, which need the image grid and the names to be read.</summary>
+    public static bool NeedsImageGrid(string path) => path.EndsWith(".txt", StringComparison.OrdinalIgnoreCase);
+
+    /// <param name="pixelGrid">The image grid, for pixel-based formats (ISBI .txt).</param>
+    /// <param name="names">Landmark names, for formats that store none (ISBI .txt).</param>
+    public static LandmarkSet Read(string path, ImageGeometry? pixelGrid = null, IReadOnlyList<string>? names = null)
+    {
+        if (!IsLandmarkPath(path)) throw new InvalidFileException(path, $"unsupported landmark format (supported: {string.Join(", ", Extensions)})");
+        if (!File.Exists(path)) throw new InvalidFileException(path, "file not found");
+        try
+        {
+            return Lower(path) switch
+            {
+                var p when p.EndsWith(".mrk.json") => SlicerMarkups.Read(path),
+                var p when p.EndsWith(".json") => JsonLandmarks.Read(path),
+                var p when p.EndsWith(".csv") => CsvLandmarks.Read(path),
+                var p when p.EndsWith(".fcsv") => FcsvLandmarks.Read(path),
+                _ => IsbiLandmarks.Read(path,
+                    pixelGrid ?? throw new InvalidFileException(path, "ISBI .txt landmarks are in pixels: the image grid is needed to read them (use a dataset manifest)"),
+                    names ?? throw new InvalidFileException(path, "ISBI .txt landmarks have no names: the landmark names are needed to read them (use a dataset manifest)")),
+            };
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidFileException(path, e.Message, e);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidFileException(path, $"invalid JSON: {e.Message}", e);
+        }
+    }
+
+    public static void Write(LandmarkSet landmarks, string path, ImageGeometry? pixelGrid = null)
+    {
+        switch (Lower(path))
+        {
+            case var p when p.EndsWith(".mrk.json"): SlicerMarkups.Write(landmarks, path); break;
+            case var p when p.EndsWith(".json"): JsonLandmarks.Write(landmarks, path); break;
+            case var p when p.EndsWith(".csv"): CsvLandmarks.Write(landmarks, path); break;
+            case var p when p.EndsWith(".fcsv"): FcsvLandmarks.Write(landmarks, path); break;
+            case var p when p.EndsWith(".txt"):
+                IsbiLandmarks.Write(landmarks, path, pixelGrid ?? throw new InvalidFileException(path, "ISBI .txt landmarks are in pixels: the image grid is needed to write them"));
+                break;
+            default: throw new InvalidFileException(path, $"unsupported landmark format (supported: {string.Join(", ", Extensions)})");
+        }
+    }
+
+    private static string Lower(string path) => path.ToLowerInvariant();
+}
