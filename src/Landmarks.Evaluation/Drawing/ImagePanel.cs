@@ -42,6 +42,7 @@ public sealed class ImagePanel
         var g = image.Geometry;
         var size = g.Size;
         // The two remaining axes, in grid order: (x,y) for axis z, (x,z) for y, (y,z) for x.
+        // Side views put k upwards, so a head scan shows superior at the top.
         int u = axis == 0 ? 1 : 0, v = axis == 2 ? 1 : 2;
         int width = size[u], height = size[v];
         var pixels = new float[width * height];
@@ -51,7 +52,8 @@ public sealed class ImagePanel
                 for (int i = 0; i < size.X; i++)
                 {
                     int[] index = [i, j, k];
-                    int p = index[v] * width + index[u];
+                    int row = v == 2 ? height - 1 - index[v] : index[v];
+                    int p = row * width + index[u];
                     float value = image.Voxels[image.Offset(i, j, k)];
                     if (value > pixels[p]) pixels[p] = value;
                 }
@@ -60,7 +62,7 @@ public sealed class ImagePanel
         {
             var idx = g.WorldToIndex(w);
             double[] c = [idx.I, idx.J, idx.K];
-            return (c[u], c[v]);
+            return (c[u], v == 2 ? height - 1 - c[v] : c[v]);
         });
     }
 

@@ -78,7 +78,9 @@ public sealed record DatasetManifest(
     public void Save(string path)
     {
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        string Relative(string p) => Path.GetRelativePath(directory, Resolve(p));
+        // Relative paths keep a dataset movable as a whole; across unrelated trees they only confuse.
+        string TopFolder(string full) => full.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
+        string Relative(string p) => TopFolder(Resolve(p)) == TopFolder(directory) ? Path.GetRelativePath(directory, Resolve(p)) : Resolve(p);
         var portable = this with
         {
             Cases = [.. Cases.Select(c => c with

@@ -1,0 +1,63 @@
+using Landmarks.Imaging.IO;
+using Spectre.Console;
+
+namespace Landmarks.Cli;
+
+/// <summary>Where commands write, and the one place that turns failures into a line and an exit code.</summary>
+public sealed class CliConsole
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int InternalError = 70;
+
+    public CliConsole(TextWriter output, TextWriter error)
+    {
+        Out = output;
+        Error = error;
+        bool interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        Ansi = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = interactive ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+    }
+
+    public TextWriter Out { get; }
+    public TextWriter Error { get; }
+    /// <summary>Tables and progress; plain text when the output is not a terminal.</summary>
+    public IAnsiConsole Ansi { get; }
+
+    public void Warn(string message) => Error.WriteLine($"warning: {message}");
+
+    /// <summary>Runs a command body: a bad file or a bad argument becomes one line on stderr and exit code 1.</summary>
+    public int Guard(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (InvalidFileException e)
+        {
+            Error.WriteLine($"error: {e.Message}");
+        }
+        catch (CliUsageException e)
+        {
+            Error.WriteLine($"error: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Error.WriteLine($"error: {e.Message}");
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("LANDMARKS_DEBUG") is null)
+        {
+            Error.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message} (set LANDMARKS_DEBUG=1 for details)");
+            return InternalError;
+        }
+        return Failure;
+    }
+}
+
+/// <summary>An argument that parsed but makes no sense (a malformed spacing, say).</summary>
+public sealed class CliUsageException(string message) : Exception(message);

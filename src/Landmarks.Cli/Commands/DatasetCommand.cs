@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Globalization;
+using Landmarks.Imaging.Datasets;
+using Spectre.Console;
+
+namespace Landmarks.Cli.Commands;
+
+internal static class DatasetCommand
+{
+    public static Command Create(CliConsole console) =>
+        new("dataset", "Create and check dataset manifests (cases of an image, landmarks and an optional second observer).")
+        {
+            CreateSubcommand(console),
+            CheckSubcommand(console),
+        };
+
+    private static Command CreateSubcommand(CliConsole console)
+    {
+        var images = new Option<string>("--images") { Description = "Folder of images.", Required = true };
+        var landmarks = new Option<string>("--landmarks") { Description = "Folder of landmark files, named like the images (001.nii.gz with 001.mrk.json).", Required = true };
+        var second = new Option<string?>("--second-observer") { Description = "Folder of a second observer's landmark files, named the same way." };
+        var names = new Option<string?>("--names") { Description = "Landmark names, comma-separated, in order. Default: those of the first landmark file." };
+        var spacing = CommonOptions.Spacing();
+        var name = new Option<string?>("--name") { Description = "Dataset name. Default: the manifest's file name." };
+        var output = new Option<string>("--out", "-o") { Description = "Manifest to write (JSON).", Required = true };
+        var command = new Command("create", "Build a manifest for your own data by pairing image and landmark files by name.")
+            { images, landmarks, second, names, spacing, name, output };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            string outPath = parse.GetValue(output)!;
+            var result = DatasetBuilder.Create(parse.GetValue(name) ?? Path.GetFileNameWithoutExtension(outPath),
+                parse.GetValue(images)!, parse.GetValue(landmarks)!, parse.GetValue(second),
+                CommonOptions.ParseNames(parse.GetValue(names)), CommonOptions.SpacingArray(parse.GetValue(spacing)));
+            result.Manifest.Save(outPath);
+            foreach (var unpaired in result.Unpaired) console.Warn(unpaired);
+            console.Out.WriteLine($"{result.Manifest.Cases.Count} cases, {result.Manifest.LandmarkNames.Count} landmarks -> {outPath}");
+            return CliConsole.Success;
+        }));
+        return command;
+    }
+
+    private static Command CheckSubcommand(CliConsole console)
+    {
+        var manifestPath = new Argument<string>("FILE") { Description = "Dataset manifest (JSON)." };
+        var command = new Command("check", "Read every case of a manifest and summarise: cases, sizes, spacings, landmarks outside the image, unreadable files.") { manifestPath };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            var manifest = DatasetManifest.Load(parse.GetValue(manifestPath)!);
+            var report = DatasetCheckReport.Run(manifest);
+            Print(console, manifest, report);
+            return report.Passed ? CliConsole.Success : CliConsole.Failure;
+        }));
+        return command;
+    }
+
+    private static void Print(CliConsole console, DatasetManifest manifest, DatasetCheckReport report)
+    {
+        string F(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+        var ok = report.Readable;
+        var table = new Table().HideHeaders().Border(TableBorder.None).AddColumn("field").AddColumn("value");
+        void Row(string field, string value) => table.AddRow(Markup.Escape(field), Markup.Escape(value));
+        Row("dataset", manifest.Name);
+        Row("cases", $"{report.CaseCount} listed, {ok.Count} readable, {report.Errors.Count} with errors");
+        Row("landmarks", $"{manifest.LandmarkNames.Count} per case: {string.Join(", ", manifest.LandmarkNames.Take(6))}{(manifest.LandmarkNames.Count > 6 ? ", ..." : "")}");
+        if (ok.Count > 0)
+        {
+            Row("dimension", string.Join(", ", ok.Select(s => $"{s.Geometry.Dimension}D").Distinct()));
+            Row("sizes", string.Join(", ", ok.GroupBy(s => s.Geometry.Size.ToString()).OrderByDescending(g => g.Count()).Take(5).Select(g => $"{g.Key} ({g.Count()})")));
+            Row("spacings (mm)", string.Join(", ", ok.GroupBy(s => $"{F(s.Geometry.SpacingMm.X)} x {F(s.Geometry.SpacingMm.Y)}{(s.Geometry.Dimension == 3 ? $" x {F(s.Geometry.SpacingMm.Z)}" : "")}")
+                .OrderByDescending(g => g.Count()).Take(5).Select(g => $"{g.Key} ({g.Count()})")));
+            Row("present / absent", $"{ok.Sum(s => s.Present)} / {ok.Sum(s => s.Absent)} reference landmarks");
+            Row("second observer", $"{ok.Count(s => s.HasSecondObserver)} cases");
+            Row("outside image", $"{ok.Sum(s => s.Outside.Count)} landmarks in {ok.Count(s => s.Outside.Count > 0)} cases");
+        }
+        console.Ansi.Write(table);
+        foreach (var s in ok.Where(s => s.Outside.Count > 0).Take(20))
+            console.Warn($"case {s.Id}: outside the image: {string.Join(", ", s.Outside)}");
+        foreach (var warning in report.Warnings.Take(5)) console.Warn(warning);
+        foreach (var error in report.Errors) console.Error.WriteLine($"error: {error}");
+        console.Out.WriteLine(report.Passed ? $"check passed: {ok.Count} of {report.CaseCount} cases readable" : $"check failed: {report.Errors.Count} of {report.CaseCount} cases unreadable");
+    }
+}

@@ -1,0 +1,22 @@
+using System.CommandLine;
+using Landmarks.Cli.Commands;
+
+namespace Landmarks.Cli;
+
+/// <summary>The command tree. Each command lives in its own file under Commands/.</summary>
+public static class LandmarksCli
+{
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var console = new CliConsole(output, error);
+        var root = new RootCommand("landmarks: find anatomical landmarks in 2D and 3D medical images (X-ray, CT, MR), in world millimetres.")
+        {
+            InfoCommand.Create(console),
+            ConvertCommand.Create(console),
+            ImportCommand.Create(console),
+            DatasetCommand.Create(console),
+            DrawCommand.Create(console),
+        };
+        return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+    }
+}

@@ -1,0 +1,3 @@
+using Landmarks.Cli;
+
+return LandmarksCli.Run(args, Console.Out, Console.Error);
