@@ -275,9 +275,15 @@ public sealed class NiftiFormat : IImageFormat
         bool gzip = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
         AtomicFile.Write(path, file =>
         {
-            using var stream = gzip ? new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true) : file;
-            stream.Write(header);
-            VoxelData.Write(stream, image.Voxels, type);
+            if (!gzip)
+            {
+                file.Write(header);
+                VoxelData.Write(file, image.Voxels, type);
+                return;
+            }
+            using var compressed = new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true);
+            compressed.Write(header);
+            VoxelData.Write(compressed, image.Voxels, type);
         });
     }
 }

@@ -81,7 +81,7 @@ public sealed class NrrdFormat : IImageFormat
             for (int axis = 0; axis < dimension; axis++)
             {
                 spacing[axis] = double.IsNaN(values[axis]) ? 1 : Math.Abs(values[axis]);
-                columns[axis] = new Vec3(axis == 0 ? 1 : 0, axis == 1 ? 1 : 0, 0);
+                columns[axis] = new Vec3(axis == 0 ? 1 : 0, axis == 1 ? 1 : 0, axis == 2 ? 1 : 0);
             }
         }
         if (dimension == 2)

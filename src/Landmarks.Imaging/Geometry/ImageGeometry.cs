@@ -63,11 +63,11 @@ public sealed record ImageGeometry
 
     public ImageGeometry WithSize(GridSize size, WorldMm originMm) => new(Dimension, size, SpacingMm, originMm, Direction);
 
-    /// <summary>A grid over the same region with a new spacing: the first voxel centre keeps its
-    /// place and the extent is covered (sizes rounded to the nearest voxel count, at least 1).</summary>
+    /// <summary>A grid over the same region with a new spacing: the outer corner of the first voxel
+    /// keeps its place and the sizes are rounded up, so the whole extent is covered.</summary>
     public ImageGeometry Resampled(Vec3 newSpacingMm)
     {
-        int Count(int n, double oldSpacing, double newSpacing) => Math.Max(1, (int)Math.Round(n * oldSpacing / newSpacing));
+        int Count(int n, double oldSpacing, double newSpacing) => Math.Max(1, (int)Math.Ceiling(n * oldSpacing / newSpacing - 1e-9));
         var size = new GridSize(
             Count(Size.X, SpacingMm.X, newSpacingMm.X),
             Count(Size.Y, SpacingMm.Y, newSpacingMm.Y),

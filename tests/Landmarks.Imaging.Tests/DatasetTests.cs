@@ -1,0 +1,110 @@
+using Landmarks.Imaging.Annotations;
+using Landmarks.Imaging.Datasets;
+using Landmarks.Imaging.Formats;
+using Landmarks.Imaging.Geometry;
+using Landmarks.Imaging.Images;
+using Landmarks.Imaging.IO;
+using Landmarks.Tests;
+
+namespace Landmarks.Imaging.Tests;
+
+public class DatasetTests
+{
+    /// <summary>A miniature ISBI 2015 layout with JPEG images and pixel annotations.</summary>
+    internal static string MakeMiniIsbi(TempDirectory dir, int cases)
+    {
+        string root = dir.File("isbi");
+        Directory.CreateDirectory(Path.Combine(root, "RawImage", "TrainingData"));
+        Directory.CreateDirectory(Path.Combine(root, "AnnotationsByMD", "400_senior"));
+        Directory.CreateDirectory(Path.Combine(root, "AnnotationsByMD", "400_junior"));
+        for (int n = 1; n <= cases; n++)
+        {
+            string id = $"{n:000}";
+            using (var bitmap = new SkiaSharp.SKBitmap(40, 30))
+            {
+                bitmap.Erase(new SkiaSharp.SKColor(90, 90, 90));
+                using var data = SkiaSharp.SKImage.FromBitmap(bitmap).Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 90);
+                File.WriteAllBytes(Path.Combine(root, "RawImage", "TrainingData", id + ".jpg"), data.ToArray());
+            }
+            var lines = Enumerable.Range(0, 19).Select(k => $"{k + n},{k}").Append("1").Append("2");
+            File.WriteAllLines(Path.Combine(root, "AnnotationsByMD", "400_senior", id + ".txt"), lines);
+            File.WriteAllLines(Path.Combine(root, "AnnotationsByMD", "400_junior", id + ".txt"), Enumerable.Range(0, 19).Select(k => $"{k + n + 1},{k}"));
+        }
+        return root;
+    }
+
+    [Fact]
+    public void Isbi_import_gives_a_manifest_that_loads_every_case()
+    {
+        using var dir = new TempDirectory();
+        var split = Assert.Single(Isbi2015.Import(MakeMiniIsbi(dir, 3)));
+        Assert.Equal("train", split.Split);
+        split.Manifest.Save(dir.File("isbi.json"));
+        var manifest = DatasetManifest.Load(dir.File("isbi.json"));
+        Assert.Equal(3, manifest.Cases.Count);
+        Assert.Equal("001", manifest.Cases[0].Id);
+        Assert.Equal(19, manifest.LandmarkNames.Count);
+        var loaded = manifest.LoadCase(manifest.Cases[1]);
+        Assert.Equal(new Vec3(0.1, 0.1, 1), loaded.Image.Geometry.SpacingMm);
+        Assert.Equal("sella", loaded.Reference.Landmarks[0].Name);
+        Assert.Equal(new WorldMm(0.2, 0, 0), loaded.Reference.Landmarks[0].PositionMm);
+        Assert.Equal(0.3, loaded.SecondObserver!.Landmarks[0].PositionMm!.Value.X, 10);
+        var report = DatasetCheckReport.Run(manifest);
+        Assert.True(report.Passed);
+        // Landmark 18 sits at column 20, row 18: inside a 40x30 image; none are outside.
+        Assert.All(report.Readable, s => Assert.Empty(s.Outside));
+    }
+
+    [Fact]
+    public void Dataset_check_reports_unreadable_cases_and_landmarks_outside()
+    {
+        using var dir = new TempDirectory();
+        var g = ImageGeometry.Simple(new GridSize(10, 10, 4), Vec3.One);
+        ImageFile.Write(Image.Filled(g, 1), dir.File("a.nrrd"));
+        LandmarkFile.Write(new LandmarkSet([new Landmark("p", new WorldMm(2, 2, 2)), new Landmark("q", new WorldMm(20, 2, 2))]), dir.File("a.csv"));
+        File.WriteAllText(dir.File("b.nrrd"), "garbage");
+        LandmarkFile.Write(new LandmarkSet([new Landmark("p", new WorldMm(1, 1, 1))]), dir.File("b.csv"));
+        var manifest = new DatasetManifest("t", ["p", "q"], [new DatasetCase("a", "a.nrrd", "a.csv"), new DatasetCase("b", "b.nrrd", "b.csv")]) { BaseDirectory = dir.Path };
+        var report = DatasetCheckReport.Run(manifest);
+        Assert.False(report.Passed);
+        Assert.Equal(["q"], Assert.Single(report.Readable).Outside);
+        Assert.Contains("not a NRRD", Assert.Single(report.Errors));
+    }
+
+    [Fact]
+    public void Landmark_count_that_does_not_match_the_manifest_is_refused()
+    {
+        using var dir = new TempDirectory();
+        ImageFile.Write(Image.Filled(ImageGeometry.Simple(new GridSize(4, 4, 4), Vec3.One)), dir.File("a.nrrd"));
+        LandmarkFile.Write(new LandmarkSet([new Landmark("p", new WorldMm(1, 1, 1))]), dir.File("a.csv"));
+        var manifest = new DatasetManifest("t", ["p", "q"], [new DatasetCase("a", "a.nrrd", "a.csv")]) { BaseDirectory = dir.Path };
+        var e = Assert.Throws<InvalidFileException>(() => manifest.LoadCase(manifest.Cases[0]));
+        Assert.Contains("1 landmarks where 2 are expected", e.Reason);
+    }
+
+    [Fact]
+    public void Builder_pairs_files_by_name_and_takes_names_from_the_first_file()
+    {
+        using var dir = new TempDirectory();
+        Directory.CreateDirectory(dir.File("img"));
+        Directory.CreateDirectory(dir.File("lm"));
+        var g = ImageGeometry.Simple(new GridSize(4, 4, 4), Vec3.One);
+        foreach (var id in new[] { "c1", "c2", "c3" }) ImageFile.Write(Image.Filled(g), Path.Combine(dir.File("img"), id + ".nii.gz"));
+        foreach (var id in new[] { "c1", "c2", "c9" }) LandmarkFile.Write(new LandmarkSet([new Landmark("tip", new WorldMm(1, 1, 1))]), Path.Combine(dir.File("lm"), id + ".mrk.json"));
+        var result = DatasetBuilder.Create("mine", dir.File("img"), dir.File("lm"), null, null, null);
+        Assert.Equal(["c1", "c2"], result.Manifest.Cases.Select(c => c.Id));
+        Assert.Equal(["tip"], result.Manifest.LandmarkNames);
+        Assert.Equal(2, result.Unpaired.Count);
+        result.Manifest.Save(dir.File("mine.json"));
+        Assert.True(DatasetCheckReport.Run(DatasetManifest.Load(dir.File("mine.json"))).Passed);
+    }
+
+    [Fact]
+    public void Manifest_with_duplicate_case_ids_is_refused()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("m.json"), """{"name": "x", "landmarkNames": ["a"], "cases": [{"id": "1", "image": "a.nii", "landmarks": "a.csv"}, {"id": "1", "image": "b.nii", "landmarks": "b.csv"}]}""");
+        var e = Assert.Throws<InvalidFileException>(() => DatasetManifest.Load(dir.File("m.json")));
+        Assert.Contains("case id '1' appears 2 times", e.Reason);
+    }
+}

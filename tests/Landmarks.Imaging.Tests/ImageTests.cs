@@ -1,0 +1,83 @@
+using Landmarks.Imaging.Geometry;
+using Landmarks.Imaging.Images;
+
+namespace Landmarks.Imaging.Tests;
+
+public class ImageTests
+{
+    /// <summary>An image whose value is a linear function of world position, so linear resampling is exact.</summary>
+    internal static Image WorldRamp(ImageGeometry g)
+    {
+        var image = Image.Filled(g);
+        for (int k = 0; k < g.Size.Z; k++)
+            for (int j = 0; j < g.Size.Y; j++)
+                for (int i = 0; i < g.Size.X; i++)
+                    image[i, j, k] = (float)Ramp(g.IndexToWorld(new VoxelIndex(i, j, k)));
+        return image;
+    }
+
+    internal static double Ramp(WorldMm p) => 2 * p.X - 3 * p.Y + 0.5 * p.Z + 100;
+
+    [Fact]
+    public void Crop_keeps_world_position_and_pads_outside()
+    {
+        var g = new ImageGeometry(2, new GridSize(6, 5, 1), new Vec3(0.5, 0.25, 1), new WorldMm(1, 2, 0), Matrix3.Identity);
+        var image = WorldRamp(g);
+        var crop = image.Crop((4, -1, 0), new GridSize(4, 3, 1), padValue: -7);
+        Assert.Equal(image[4, 0], crop[0, 1]);
+        Assert.Equal(image[5, 1], crop[1, 2]);
+        Assert.Equal(-7, crop[0, 0]);  // row -1 is outside
+        Assert.Equal(-7, crop[2, 1]);  // column 6 is outside
+        Assert.Equal(g.IndexToWorld(new VoxelIndex(4, -1, 0)), crop.Geometry.OriginMm);
+    }
+
+    [Fact]
+    public void Linear_resampling_of_a_linear_ramp_is_exact_in_3D()
+    {
+        var source = new ImageGeometry(3, new GridSize(20, 18, 16), new Vec3(1, 1.2, 1.5), new WorldMm(-10, -10, -12), Matrix3.Identity);
+        var image = WorldRamp(source);
+        var target = new ImageGeometry(3, new GridSize(8, 8, 8), new Vec3(0.9, 0.8, 1.1), new WorldMm(-3, -4, -5), GeometryTests.Oblique() * Matrix3.Diagonal(new Vec3(1, 1, -1)));
+        var resampled = image.Resample(target);
+        for (int k = 0; k < 8; k++)
+            for (int j = 0; j < 8; j++)
+                for (int i = 0; i < 8; i++)
+                    Assert.InRange(resampled[i, j, k] - Ramp(target.IndexToWorld(new VoxelIndex(i, j, k))), -1e-3, 1e-3);
+    }
+
+    [Fact]
+    public void Nearest_resampling_takes_the_nearest_voxel_and_outside_value_beyond_the_grid()
+    {
+        var g = ImageGeometry.Simple(new GridSize(4, 1, 1), Vec3.One);
+        var image = new Image(g, [10, 20, 30, 40]);
+        Assert.Equal(20, image.Sample(new VoxelIndex(1.4, 0, 0), Interpolation.Nearest));
+        Assert.Equal(30, image.Sample(new VoxelIndex(1.6, 0, 0), Interpolation.Nearest));
+        Assert.Equal(25, image.Sample(new VoxelIndex(1.5, 0, 0), Interpolation.Linear), 5);
+        Assert.Equal(-1, image.Sample(new VoxelIndex(3.6, 0, 0), Interpolation.Linear, -1));
+        Assert.Equal(40, image.Sample(new VoxelIndex(3.4, 0, 0), Interpolation.Linear));
+    }
+
+    [Fact]
+    public void Resample_to_spacing_keeps_landmark_values_at_their_world_position()
+    {
+        var g = new ImageGeometry(2, new GridSize(200, 150, 1), new Vec3(0.1, 0.1, 1), new WorldMm(0, 0, 0), Matrix3.Identity);
+        var image = WorldRamp(g);
+        var coarse = image.ResampleToSpacing(new Vec3(0.8, 0.8, 1));
+        Assert.Equal(new GridSize(25, 19, 1), coarse.Size);
+        var p = new WorldMm(7.3, 4.1, 0);
+        Assert.InRange(coarse.Sample(coarse.Geometry.WorldToIndex(p)) - Ramp(p), -1e-3, 1e-3);
+    }
+
+    [Fact]
+    public void Statistics_give_known_values()
+    {
+        var values = Enumerable.Range(0, 1001).Select(v => (float)v).ToArray();
+        var stats = IntensityStatistics.Of(values);
+        Assert.Equal(0, stats.Min);
+        Assert.Equal(1000, stats.Max);
+        Assert.Equal(500, stats.Mean, 6);
+        Assert.Equal(500, stats.Median, 6);
+        Assert.Equal(5, stats.Percentile0_5, 6);
+        Assert.Equal(995, stats.Percentile99_5, 6);
+        Assert.Equal(Math.Sqrt((1001.0 * 1001 - 1) / 12), stats.StandardDeviation, 6);
+    }
+}
