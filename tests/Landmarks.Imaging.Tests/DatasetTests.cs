@@ -10,34 +10,11 @@ namespace Landmarks.Imaging.Tests;
 
 public class DatasetTests
 {
-    /// <summary>A miniature ISBI 2015 layout with JPEG images and pixel annotations.</summary>
-    internal static string MakeMiniIsbi(TempDirectory dir, int cases)
-    {
-        string root = dir.File("isbi");
-        Directory.CreateDirectory(Path.Combine(root, "RawImage", "TrainingData"));
-        Directory.CreateDirectory(Path.Combine(root, "AnnotationsByMD", "400_senior"));
-        Directory.CreateDirectory(Path.Combine(root, "AnnotationsByMD", "400_junior"));
-        for (int n = 1; n <= cases; n++)
-        {
-            string id = $"{n:000}";
-            using (var bitmap = new SkiaSharp.SKBitmap(40, 30))
-            {
-                bitmap.Erase(new SkiaSharp.SKColor(90, 90, 90));
-                using var data = SkiaSharp.SKImage.FromBitmap(bitmap).Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 90);
-                File.WriteAllBytes(Path.Combine(root, "RawImage", "TrainingData", id + ".jpg"), data.ToArray());
-            }
-            var lines = Enumerable.Range(0, 19).Select(k => $"{k + n},{k}").Append("1").Append("2");
-            File.WriteAllLines(Path.Combine(root, "AnnotationsByMD", "400_senior", id + ".txt"), lines);
-            File.WriteAllLines(Path.Combine(root, "AnnotationsByMD", "400_junior", id + ".txt"), Enumerable.Range(0, 19).Select(k => $"{k + n + 1},{k}"));
-        }
-        return root;
-    }
-
     [Fact]
     public void Isbi_import_gives_a_manifest_that_loads_every_case()
     {
         using var dir = new TempDirectory();
-        var split = Assert.Single(Isbi2015.Import(MakeMiniIsbi(dir, 3)));
+        var split = Assert.Single(Isbi2015.Import(Fixtures.MakeMiniIsbi(dir, 3)));
         Assert.Equal("train", split.Split);
         split.Manifest.Save(dir.File("isbi.json"));
         var manifest = DatasetManifest.Load(dir.File("isbi.json"));

@@ -1,0 +1,131 @@
+using Landmarks.Imaging.Annotations;
+using Landmarks.Imaging.Formats;
+using Landmarks.Imaging.Geometry;
+using Landmarks.Imaging.Images;
+using Landmarks.Tests;
+
+namespace Landmarks.Cli.Tests;
+
+public class CliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = LandmarksCli.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static Image Volume()
+    {
+        var g = new ImageGeometry(3, new GridSize(20, 24, 16), new Vec3(0.5, 0.5, 0.8), new WorldMm(-5, -6, 7), Matrix3.Diagonal(new Vec3(-1, -1, 1)));
+        var image = Image.Filled(g);
+        for (int n = 0; n < image.Voxels.Length; n++) image.Voxels[n] = n % 97;
+        return image;
+    }
+
+    [Fact]
+    public void Info_prints_size_spacing_and_origin()
+    {
+        using var dir = new TempDirectory();
+        ImageFile.Write(Volume(), dir.File("v.nrrd"));
+        var (code, output, _) = Run("info", dir.File("v.nrrd"));
+        Assert.Equal(0, code);
+        Assert.Contains("20 x 24 x 16 voxels", output);
+        Assert.Contains("0.5 x 0.5 x 0.8 mm", output);
+        Assert.Contains("-5, -6, 7 mm (LPS)", output);
+        Assert.Contains("axis i: -1, 0, 0", output);
+    }
+
+    [Fact]
+    public void Convert_writes_the_target_format()
+    {
+        using var dir = new TempDirectory();
+        ImageFile.Write(Volume(), dir.File("v.nrrd"));
+        var (code, _, _) = Run("convert", dir.File("v.nrrd"), dir.File("v.nii.gz"));
+        Assert.Equal(0, code);
+        Assert.True(Volume().Geometry.SameGridAs(ImageFile.Read(dir.File("v.nii.gz")).Geometry));
+    }
+
+    [Theory]
+    [InlineData("broken.nii", "not a NIfTI")]
+    [InlineData("broken.mha", "MetaImage")]
+    [InlineData("broken.nrrd", "not a NRRD")]
+    [InlineData("broken.png", "not a readable PNG")]
+    [InlineData("broken.jpg", "not a readable JPG")]
+    public void Bad_file_gives_one_clear_line_and_a_nonzero_exit(string name, string reason)
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File(name), "garbage\n");
+        var (code, output, error) = Run("info", dir.File(name));
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"error: {dir.File(name)}: ", line);
+        Assert.Contains(reason, line);
+        Assert.DoesNotContain(" at ", line);
+    }
+
+    [Fact]
+    public void Malformed_spacing_is_a_usage_error()
+    {
+        var (code, _, error) = Run("info", "x.png", "--spacing", "0.1,abc");
+        Assert.Equal(1, code);
+        Assert.Contains("--spacing '0.1,abc'", error);
+    }
+
+    [Fact]
+    public void Import_check_and_draw_work_on_a_mini_isbi_layout()
+    {
+        using var dir = new TempDirectory();
+        string root = Fixtures.MakeMiniIsbi(dir, 2);
+        var import = Run("import", "isbi2015", root, "--out", dir.File("isbi.json"));
+        Assert.Equal(0, import.Code);
+        Assert.Contains("train: 2 cases, 19 landmarks, 2 with a second observer", import.Out);
+        var check = Run("dataset", "check", dir.File("isbi.json"));
+        Assert.Equal(0, check.Code);
+        Assert.Contains("check passed: 2 of 2 cases readable", check.Out);
+        var draw = Run("draw", "--data", dir.File("isbi.json"), "--case", "002", "--out", dir.File("002.png"), "--size", "300");
+        Assert.Equal(0, draw.Code);
+        Assert.Contains("38 landmarks", draw.Out);
+        Assert.True(ImageFile.Read(dir.File("002.png"), new ImageReadOptions(Vec3.One)).Size.X >= 300);
+    }
+
+    [Fact]
+    public void Dataset_check_fails_on_an_unreadable_case()
+    {
+        using var dir = new TempDirectory();
+        string root = Fixtures.MakeMiniIsbi(dir, 2);
+        Run("import", "isbi2015", root, "--out", dir.File("isbi.json"));
+        File.WriteAllText(Path.Combine(root, "RawImage", "TrainingData", "001.jpg"), "not a jpeg");
+        var check = Run("dataset", "check", dir.File("isbi.json"));
+        Assert.Equal(1, check.Code);
+        Assert.Contains("check failed: 1 of 2 cases unreadable", check.Out);
+        Assert.Contains("case 001:", check.Err);
+    }
+
+    [Fact]
+    public void Draw_projects_3D_landmarks_and_dataset_create_pairs_files()
+    {
+        using var dir = new TempDirectory();
+        Directory.CreateDirectory(dir.File("img"));
+        Directory.CreateDirectory(dir.File("lm"));
+        ImageFile.Write(Volume(), dir.File("img/a.nii.gz"));
+        LandmarkFile.Write(new LandmarkSet([new Landmark("tip", new WorldMm(-8, -10, 10))]), dir.File("lm/a.mrk.json"));
+        var draw = Run("draw", dir.File("img/a.nii.gz"), dir.File("lm/a.mrk.json"), "--out", dir.File("a.png"), "--size", "200");
+        Assert.Equal(0, draw.Code);
+        Assert.True(File.Exists(dir.File("a.png")));
+        var create = Run("dataset", "create", "--images", dir.File("img"), "--landmarks", dir.File("lm"), "--out", dir.File("mine.json"));
+        Assert.Equal(0, create.Code);
+        Assert.Contains("1 cases, 1 landmarks", create.Out);
+        Assert.Equal(0, Run("dataset", "check", dir.File("mine.json")).Code);
+    }
+
+    [Fact]
+    public void Help_lists_every_command()
+    {
+        var (code, output, _) = Run("--help");
+        Assert.Equal(0, code);
+        foreach (var command in new[] { "info", "convert", "import", "dataset", "draw" }) Assert.Contains(command, output);
+    }
+}
