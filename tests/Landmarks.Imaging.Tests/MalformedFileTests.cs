@@ -66,6 +66,16 @@ public class MalformedFileTests
     }
 
     [Fact]
+    public void Nrrd_cut_inside_its_header_is_called_truncated()
+    {
+        using var dir = new TempDirectory();
+        ImageFile.Write(Small, dir.File("h.nrrd"));
+        var bytes = File.ReadAllBytes(dir.File("h.nrrd"));
+        File.WriteAllBytes(dir.File("h.nrrd"), bytes[..120]);
+        AssertRefused(dir.File("h.nrrd"), "truncated");
+    }
+
+    [Fact]
     public void Gzip_stream_ending_early_is_refused()
     {
         using var dir = new TempDirectory();

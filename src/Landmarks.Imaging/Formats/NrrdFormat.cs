@@ -41,9 +41,12 @@ public sealed class NrrdFormat : IImageFormat
         {
             if (line.StartsWith('#') || line.Contains(":=")) continue;
             int colon = line.IndexOf(": ", StringComparison.Ordinal);
+            if (colon <= 0 && file.Position == file.Length) throw new InvalidFileException(path, "file is truncated inside the header");
             if (colon <= 0) throw new InvalidFileException(path, $"malformed NRRD field line '{(line.Length > 60 ? line[..60] + "..." : line)}'");
             fields[line[..colon].Trim()] = line[(colon + 2)..].Trim();
         }
+        if (file.Position == file.Length && !fields.ContainsKey("data file") && !fields.ContainsKey("datafile"))
+            throw new InvalidFileException(path, "file is truncated: the header is not followed by data");
 
         string Field(string name) => fields.TryGetValue(name, out var v) ? v : throw new InvalidFileException(path, $"header has no '{name}' field");
         string? Optional(params string[] names) => names.Select(n => fields.GetValueOrDefault(n)).FirstOrDefault(v => v is not null);
