@@ -16,6 +16,7 @@ public static class LandmarksCli
             ImportCommand.Create(console),
             DatasetCommand.Create(console),
             DrawCommand.Create(console),
+            EvaluateCommand.Create(console),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
     }

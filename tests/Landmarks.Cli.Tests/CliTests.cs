@@ -122,10 +122,41 @@ public class CliTests
     }
 
     [Fact]
+    public void Evaluate_scores_two_models_and_writes_the_report()
+    {
+        using var dir = new TempDirectory();
+        string root = Fixtures.MakeMiniIsbi(dir, 3);
+        Run("import", "isbi2015", root, "--out", dir.File("isbi.json"));
+        var manifest = Imaging.Datasets.DatasetManifest.Load(dir.File("isbi.json"));
+        var grid = ImageGeometry.Simple(new GridSize(40, 30, 1), new Vec3(0.1, 0.1, 1));
+        var exact = new List<LandmarkPrediction>();
+        var shifted = new List<LandmarkPrediction>();
+        foreach (var c in manifest.Cases)
+            foreach (var l in manifest.ReadLandmarks(manifest.Resolve(c.Landmarks), grid).Landmarks)
+            {
+                exact.Add(new(c.Id, l.Name, l.PositionMm, 1, true));
+                shifted.Add(new(c.Id, l.Name, l.PositionMm!.Value + new Vec3(3, 4, 0), 1, true));
+            }
+        PredictionCsv.Write(exact, dir.File("exact.csv"), 2);
+        PredictionCsv.Write(shifted, dir.File("shifted.csv"), 2);
+        var (code, output, _) = Run("evaluate", "--pred", dir.File("exact.csv"), "--pred", dir.File("shifted.csv"), "--data", dir.File("isbi.json"), "--out", dir.File("eval"), "--gallery", "2");
+        Assert.Equal(0, code);
+        Assert.Contains("exact: 3 cases, MRE 0.000 ± 0.000 mm", output);
+        Assert.Contains("shifted: 3 cases, MRE 5.000 ± 0.000 mm", output);
+        Assert.Contains("SDR 2 mm 0.0%", output);
+        Assert.Contains("second observer: 3 cases, MRE 0.100", output);
+        Assert.Contains("exact vs shifted: 57 pairs, mean difference -5.000 mm", output);
+        Assert.Contains("(significant at 0.05)", output);
+        foreach (var file in new[] { "metrics.json", "errors.csv", "report.html" }) Assert.True(File.Exists(Path.Combine(dir.File("eval"), file)));
+        Assert.Equal(1 + 3 * 57, File.ReadAllLines(Path.Combine(dir.File("eval"), "errors.csv")).Length);
+        Assert.Contains("data:image/png;base64,", File.ReadAllText(Path.Combine(dir.File("eval"), "report.html")));
+    }
+
+    [Fact]
     public void Help_lists_every_command()
     {
         var (code, output, _) = Run("--help");
         Assert.Equal(0, code);
-        foreach (var command in new[] { "info", "convert", "import", "dataset", "draw" }) Assert.Contains(command, output);
+        foreach (var command in new[] { "info", "convert", "import", "dataset", "draw", "evaluate" }) Assert.Contains(command, output);
     }
 }
