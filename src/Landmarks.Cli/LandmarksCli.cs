@@ -16,7 +16,10 @@ public static class LandmarksCli
             ImportCommand.Create(console),
             DatasetCommand.Create(console),
             DrawCommand.Create(console),
+            TrainCommand.Create(console),
+            PredictCommand.Create(console),
             EvaluateCommand.Create(console),
+            DemoCommand.Create(console),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
     }

@@ -12,7 +12,29 @@ internal static class DatasetCommand
         {
             CreateSubcommand(console),
             CheckSubcommand(console),
+            SplitSubcommand(console),
         };
+
+    private static Command SplitSubcommand(CliConsole console)
+    {
+        var manifestPath = new Argument<string>("FILE") { Description = "Dataset manifest to split." };
+        var first = new Option<int>("--first") { Description = "Number of cases, in manifest order, that go to the training manifest.", Required = true };
+        var train = new Option<string>("--train") { Description = "Training manifest to write.", Required = true };
+        var validation = new Option<string>("--val") { Description = "Manifest of the remaining cases to write.", Required = true };
+        var command = new Command("split", "Split a manifest into a training part (the first N cases) and the rest, e.g. ISBI 001-120 and 121-150.")
+            { manifestPath, first, train, validation };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            var manifest = DatasetManifest.Load(parse.GetValue(manifestPath)!);
+            int n = parse.GetValue(first);
+            if (n < 1 || n >= manifest.Cases.Count) throw new CliUsageException($"--first {n}: must be between 1 and {manifest.Cases.Count - 1}");
+            (manifest with { Name = manifest.Name + "-train", Cases = [.. manifest.Cases.Take(n)] }).Save(parse.GetValue(train)!);
+            (manifest with { Name = manifest.Name + "-val", Cases = [.. manifest.Cases.Skip(n)] }).Save(parse.GetValue(validation)!);
+            console.Out.WriteLine($"{n} cases -> {parse.GetValue(train)}, {manifest.Cases.Count - n} cases -> {parse.GetValue(validation)}");
+            return CliConsole.Success;
+        }));
+        return command;
+    }
 
     private static Command CreateSubcommand(CliConsole console)
     {

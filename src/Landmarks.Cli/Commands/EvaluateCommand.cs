@@ -89,7 +89,7 @@ internal static class EvaluateCommand
         return items;
     }
 
-    private static void Print(CliConsole console, IReadOnlyList<string> names, IReadOnlyList<NamedEvaluation> models, NamedEvaluation? observer, IReadOnlyList<Comparison> comparisons)
+    internal static void Print(CliConsole console, IReadOnlyList<string> names, IReadOnlyList<NamedEvaluation> models, NamedEvaluation? observer, IReadOnlyList<Comparison> comparisons)
     {
         var all = observer is null ? models : [.. models, observer];
         string F(double v, string format = "0.00") => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";

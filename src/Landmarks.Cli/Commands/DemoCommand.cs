@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Landmarks.Evaluation.Drawing;
+using Landmarks.Evaluation.Metrics;
+using Landmarks.Evaluation.Reports;
+using Landmarks.Imaging.Annotations;
+using Landmarks.Imaging.Datasets;
+using Landmarks.Learning.Inference;
+using Landmarks.Learning.Training;
+
+namespace Landmarks.Cli.Commands;
+
+/// <summary>The whole product on synthetic data, in a few minutes on a laptop's CPU.</summary>
+internal static class DemoCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var threeD = new Option<bool>("--3d") { Description = "Use 3D phantoms (48³ voxels of 1 mm) instead of 2D ones (160² pixels of 0.5 mm)." };
+        var output = new Option<string>("--out", "-o") { Description = "Folder for the data, model, predictions and pictures.", DefaultValueFactory = _ => "demo-output" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the phantoms and of training.", DefaultValueFactory = _ => 1 };
+        var device = Engine.DeviceOption();
+        var command = new Command("demo", "Make synthetic phantoms with known landmarks, train both stages, predict on held-out phantoms, print errors, draw overlays.")
+            { threeD, output, seed, device };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            var clock = Stopwatch.StartNew();
+            bool is3D = parse.GetValue(threeD);
+            int dimension = is3D ? 3 : 2, seedValue = parse.GetValue(seed);
+            string folder = Path.GetFullPath(parse.GetValue(output)!);
+            var deviceValue = Engine.Start(parse.GetValue(device)!);
+            void Log(string line) => console.Out.WriteLine($"[{clock.Elapsed:mm\\:ss}] {line}");
+
+            Log($"making {dimension}D phantoms in {folder}");
+            var train = Phantoms.WriteDataset(Path.Combine(folder, "train"), "train", dimension, is3D ? 30 : 40, seedValue);
+            var test = Phantoms.WriteDataset(Path.Combine(folder, "test"), "test", dimension, is3D ? 8 : 10, seedValue + 1000);
+            var config = TrainingRun.DeriveConfig(train, globalGridVoxels: is3D ? 24 : 40);
+            config = config with
+            {
+                Global = config.Global with { Iterations = is3D ? 2000 : 1500 },
+                Local = config.Local with { Iterations = is3D ? 250 : 500 },
+                ValidateEvery = 100,
+            };
+            string modelPath = Path.Combine(folder, "model.lmk");
+            var lastReport = TimeSpan.Zero;
+            var options = new TrainerOptions(seedValue, deviceValue, modelPath + ".checkpoint", Resume: false, TimeBudget: null, "",
+                Progress: p =>
+                {
+                    if (clock.Elapsed - lastReport < TimeSpan.FromSeconds(10) && p.Iteration != p.Iterations) return;
+                    lastReport = clock.Elapsed;
+                    Log($"{p.Stage} {p.Iteration}/{p.Iterations}  loss {p.Loss:0.000}  {p.IterationsPerSecond:0.0} it/s  ETA {p.Remaining:mm\\:ss}");
+                },
+                Log: Log);
+            using var model = TrainingRun.Train(Path.Combine(folder, "train", "train.json"), null, modelPath, config, options);
+
+            Log($"predicting {test.Cases.Count} held-out phantoms");
+            var localizer = new Localizer(model, deviceValue);
+            var predictions = new List<LandmarkPrediction>();
+            var references = new Dictionary<string, LandmarkSet>();
+            int drawn = 0;
+            foreach (var c in test.Cases)
+            {
+                var loaded = test.LoadCase(c);
+                var located = localizer.Locate(loaded.Image);
+                references[c.Id] = loaded.Reference;
+                predictions.AddRange(located.Select(l => new LandmarkPrediction(c.Id, l.Name, l.PositionMm, l.Confidence, l.Present)));
+                if (drawn++ < 3)
+                {
+                    var predicted = new LandmarkSet(located.Select(l => new Landmark(l.Name, l.PositionMm)));
+                    using var picture = OverlayRenderer.Render(OverlayRenderer.PanelsOf(loaded.Image),
+                        [new MarkerLayer(loaded.Reference, OverlayRenderer.Reference, "reference"), new MarkerLayer(predicted, OverlayRenderer.Prediction, "prediction")], 480);
+                    OverlayRenderer.SavePng(picture, Path.Combine(folder, $"{c.Id}.png"));
+                }
+            }
+            PredictionCsv.Write(predictions, Path.Combine(folder, "predictions.csv"), dimension);
+            var evaluation = new NamedEvaluation("demo model", LandmarkEvaluation.Compute(references, predictions, test.LandmarkNames, [1, 2, 3, 4]));
+            EvaluateCommand.Print(console, test.LandmarkNames, [evaluation], null, []);
+            double voxel = is3D ? 1 : 0.5;
+            Log($"held-out mean radial error {evaluation.Evaluation.Overall.MeanMm:0.000} mm = {evaluation.Evaluation.Overall.MeanMm / voxel:0.00} voxels of the phantoms ({voxel} mm)");
+            Log($"wrote {modelPath}, predictions.csv and overlays (green: reference, red: prediction) in {folder}");
+            return CliConsole.Success;
+        }));
+        return command;
+    }
+}

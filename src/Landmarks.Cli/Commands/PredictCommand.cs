@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Landmarks.Imaging.Annotations;
+using Landmarks.Imaging.Datasets;
+using Landmarks.Imaging.Formats;
+using Landmarks.Imaging.Geometry;
+using Landmarks.Imaging.IO;
+using Landmarks.Learning.Inference;
+using Landmarks.Learning.Model;
+
+namespace Landmarks.Cli.Commands;
+
+internal static class PredictCommand
+{
+    private sealed record Input(string CaseId, string ImagePath, Vec3? SpacingMm);
+
+    public static Command Create(CliConsole console)
+    {
+        var model = new Option<string>("--model", "-m") { Description = "Model file from 'landmarks train'.", Required = true };
+        var inputs = new Argument<string[]>("INPUTS") { Description = "Images, folders of images, or dataset manifests.", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--out", "-o") { Description = "Prediction CSV (case,landmark,x,y,z,confidence,present; world mm). Cases already in it are skipped.", Required = true };
+        var markups = new Option<string?>("--mrk") { Description = "Also write one 3D Slicer .mrk.json per case into this folder." };
+        var spacing = CommonOptions.Spacing();
+        var shard = new Option<string?>("--shard") { Description = "K/N: take every N-th case starting with the K-th (1-based), to split a cohort across nodes." };
+        var device = Engine.DeviceOption();
+        var command = new Command("predict", "Place the model's landmarks on new images, in world mm, with a confidence for each.")
+            { model, inputs, output, markups, spacing, shard, device };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            var deviceValue = Engine.Start(parse.GetValue(device)!);
+            using var localizerModel = LocalizerModel.Load(parse.GetValue(model)!, deviceValue);
+            var localizer = new Localizer(localizerModel, deviceValue);
+            var cases = Expand(parse.GetValue(inputs)!, CommonOptions.ParseSpacing(parse.GetValue(spacing)));
+            if (parse.GetValue(shard) is string shardText) cases = Shard(cases, shardText);
+            string outPath = parse.GetValue(output)!;
+            var rows = File.Exists(outPath) ? PredictionCsv.Read(outPath).ToList() : [];
+            var done = rows.Select(r => r.CaseId).ToHashSet();
+            int failed = 0, predicted = 0, skipped = 0;
+            var clock = new Stopwatch();
+            foreach (var input in cases)
+            {
+                if (done.Contains(input.CaseId)) { skipped++; continue; }
+                try
+                {
+                    var image = ImageFile.Read(input.ImagePath, new Landmarks.Imaging.Formats.ImageReadOptions(input.SpacingMm, console.Warn));
+                    clock.Restart();
+                    var located = localizer.Locate(image);
+                    clock.Stop();
+                    var caseRows = located.Select(l => new LandmarkPrediction(input.CaseId, l.Name, l.PositionMm, l.Confidence, l.Present)).ToList();
+                    rows.AddRange(caseRows);
+                    done.Add(input.CaseId);
+                    // Rewritten whole and renamed, so an interrupted run leaves a valid file to resume from.
+                    PredictionCsv.Write(rows, outPath, image.Dimension);
+                    if (parse.GetValue(markups) is string folder)
+                        LandmarkFile.Write(new LandmarkSet(located.Select(l => new Landmark(l.Name, l.Present ? l.PositionMm : null))), Path.Combine(folder, input.CaseId + ".mrk.json"));
+                    predicted++;
+                    console.Out.WriteLine($"{input.CaseId}: {located.Count(l => l.Present)} of {located.Count} landmarks present, {clock.Elapsed.TotalSeconds:0.000} s");
+                }
+                catch (Exception e) when (e is InvalidFileException or ArgumentException)
+                {
+                    failed++;
+                    console.Error.WriteLine($"error: case {input.CaseId}: {e.Message}");
+                }
+            }
+            console.Out.WriteLine($"{predicted} cases predicted, {skipped} already in {outPath}, {failed} failed");
+            return failed == 0 ? CliConsole.Success : CliConsole.Failure;
+        }));
+        return command;
+    }
+
+    private static List<Input> Expand(IEnumerable<string> inputs, Vec3? spacing)
+    {
+        var result = new List<Input>();
+        foreach (var input in inputs)
+        {
+            if (Directory.Exists(input))
+                result.AddRange(Directory.EnumerateFiles(input).Where(ImageFile.IsImagePath).Select(f => new Input(ImageFile.Stem(f), f, spacing)));
+            else if (input.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            {
+                var manifest = DatasetManifest.Load(input);
+                result.AddRange(manifest.Cases.Select(c => new Input(c.Id, manifest.Resolve(c.Image), spacing ?? manifest.SpacingOf(c))));
+            }
+            else result.Add(new Input(ImageFile.Stem(input), input, spacing));
+        }
+        var duplicate = result.GroupBy(i => i.CaseId).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new CliUsageException($"case id '{duplicate.Key}' comes from more than one input");
+        return [.. result.OrderBy(i => i.CaseId, StringComparer.Ordinal)];
+    }
+
+    private static List<Input> Shard(List<Input> cases, string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out int k) || !int.TryParse(parts[1], out int n) || n < 1 || k < 1 || k > n)
+            throw new CliUsageException($"--shard '{text}': expected K/N with 1 <= K <= N");
+        return [.. cases.Where((_, index) => index % n == k - 1)];
+    }
+}

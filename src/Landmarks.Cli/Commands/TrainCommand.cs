@@ -1,0 +1,53 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Landmarks.Learning.Training;
+
+namespace Landmarks.Cli.Commands;
+
+internal static class TrainCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var data = new Option<string>("--data") { Description = "Training manifest.", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Model file to write.", Required = true };
+        var validation = new Option<string?>("--val") { Description = "Validation manifest for checkpoint selection. Default: a fixed, seeded 15% of --data, named in the log." };
+        var config = new Option<string?>("--config") { Description = "Configuration JSON (see --write-config). Default: derived from the dataset." };
+        var writeConfig = new Option<string?>("--write-config") { Description = "Write the configuration that would be used to this file and stop." };
+        var seed = new Option<int>("--seed") { Description = "Seed of initialisation and sampling: the same seed gives the same model.", DefaultValueFactory = _ => 1 };
+        var resume = new Option<bool>("--resume") { Description = "Carry on from the checkpoint beside --out (MODEL.checkpoint)." };
+        var budget = new Option<double?>("--time-budget") { Description = "Minutes to train: iteration counts and learning-rate decay are fitted to it." };
+        var device = Engine.DeviceOption();
+        var command = new Command("train", "Train the global-to-local localizer on a dataset manifest.")
+            { data, output, validation, config, writeConfig, seed, resume, budget, device };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            string manifestPath = parse.GetValue(data)!, modelPath = parse.GetValue(output)!;
+            var configuration = parse.GetValue(config) is string configPath
+                ? LocalizerConfig.FromJson(File.ReadAllText(configPath))
+                : TrainingRun.DeriveConfig(Landmarks.Imaging.Datasets.DatasetManifest.Load(manifestPath));
+            if (parse.GetValue(writeConfig) is string target)
+            {
+                Landmarks.Imaging.IO.AtomicFile.WriteAllText(target, configuration.ToJson() + "\n");
+                console.Out.WriteLine($"wrote {target}");
+                return CliConsole.Success;
+            }
+            var deviceValue = Engine.Start(parse.GetValue(device)!);
+            var clock = Stopwatch.StartNew();
+            var lastReport = TimeSpan.Zero;
+            var options = new TrainerOptions(parse.GetValue(seed), deviceValue, modelPath + ".checkpoint", parse.GetValue(resume),
+                parse.GetValue(budget) is double minutes ? TimeSpan.FromMinutes(minutes) : null, "",
+                Progress: p =>
+                {
+                    if (clock.Elapsed - lastReport < TimeSpan.FromSeconds(10) && p.Iteration != p.Iterations) return;
+                    lastReport = clock.Elapsed;
+                    console.Out.WriteLine($"[{clock.Elapsed:hh\\:mm\\:ss}] {p.Stage} {p.Iteration}/{p.Iterations}  loss {p.Loss:0.0000} (displacement {p.RegressionLoss:0.0000}, presence {p.ClassificationLoss:0.00000})  {p.IterationsPerSecond:0.00} it/s  ETA {p.Remaining:hh\\:mm\\:ss}");
+                },
+                Log: line => console.Out.WriteLine($"[{clock.Elapsed:hh\\:mm\\:ss}] {line}"));
+            using var model = TrainingRun.Train(manifestPath, parse.GetValue(validation), modelPath, configuration, options);
+            var summary = model.Metadata.TrainingSummary;
+            console.Out.WriteLine($"wrote {modelPath} after {clock.Elapsed.TotalMinutes:0.0} min: validation MRE global {summary.GetValueOrDefault("bestGlobalMreMm", double.NaN):0.000} mm, after local {summary.GetValueOrDefault("bestLocalMreMm", double.NaN):0.000} mm");
+            return CliConsole.Success;
+        }));
+        return command;
+    }
+}

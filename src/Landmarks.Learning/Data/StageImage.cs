@@ -1,0 +1,47 @@
+using Landmarks.Imaging.Geometry;
+using Landmarks.Imaging.Images;
+
+namespace Landmarks.Learning.Data;
+
+/// <summary>
+/// An image as one stage of the localizer sees it: resampled to the stage's isotropic spacing
+/// (smoothed first when coarser, so it does not alias) and intensities mapped so that the 0.5th and
+/// 99.5th percentiles become 0 and 1. Converts between world mm and the stage grid's voxels in one place.
+/// </summary>
+public sealed class StageImage
+{
+    private StageImage(Image image) => Image = image;
+
+    public Image Image { get; }
+    public int Dimension => Image.Dimension;
+
+    /// <summary>Voxel counts in (x, y[, z]) order.</summary>
+    public int[] Size => Dimension == 2 ? [Image.Size.X, Image.Size.Y] : [Image.Size.X, Image.Size.Y, Image.Size.Z];
+
+    public static StageImage Prepare(Image source, double spacingMm)
+    {
+        var g = source.Geometry;
+        double finest = g.Dimension == 2 ? Math.Min(g.SpacingMm.X, g.SpacingMm.Y) : Math.Min(g.SpacingMm.X, Math.Min(g.SpacingMm.Y, g.SpacingMm.Z));
+        double sigma = GaussianFilter.AntiAliasSigmaMm(finest, spacingMm);
+        var smoothed = sigma > 0 ? GaussianFilter.Smooth(source, sigma) : source;
+        var target = g.Resampled(new Vec3(spacingMm, spacingMm, g.Dimension == 2 ? g.SpacingMm.Z : spacingMm));
+        var resampled = smoothed.Resample(target, Interpolation.Linear);
+        var stats = resampled.Statistics();
+        double low = stats.Percentile0_5, range = Math.Max(stats.Percentile99_5 - low, 1e-6);
+        var voxels = resampled.Voxels;
+        for (int n = 0; n < voxels.Length; n++) voxels[n] = (float)((voxels[n] - low) / range);
+        return new StageImage(resampled);
+    }
+
+    /// <summary>World mm to this grid's continuous voxel index, (x, y[, z]).</summary>
+    public double[] ToVoxel(WorldMm world)
+    {
+        var index = Image.Geometry.WorldToIndex(world);
+        return Dimension == 2 ? [index.I, index.J] : [index.I, index.J, index.K];
+    }
+
+    public WorldMm ToWorld(double[] voxel) =>
+        Image.Geometry.IndexToWorld(new VoxelIndex(voxel[0], voxel[1], Dimension == 3 ? voxel[2] : 0));
+
+    public double SpacingMm => Image.Geometry.SpacingMm.X;
+}

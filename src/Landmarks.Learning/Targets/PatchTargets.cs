@@ -1,0 +1,49 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Landmarks.Learning.Targets;
+
+/// <summary>
+/// Training targets of a batch: for each sample and landmark, class 1 for the one cell containing
+/// the landmark (none when it is outside the input), and the compressed displacement from every
+/// cell's centre to the landmark. A landmark absent from the image has no targets (mask 0).
+/// </summary>
+public sealed record PatchTargets(Tensor Classes, Tensor CompressedDisplacements, Tensor Mask) : IDisposable
+{
+    /// <param name="landmarksVoxel">[sample][landmark] position in input voxels (x, y, z order), null when absent.</param>
+    public static PatchTargets Build(PatchGrid grid, double[]?[][] landmarksVoxel)
+    {
+        int batch = landmarksVoxel.Length, landmarks = landmarksVoxel[0].Length, cells = grid.CellCount, d = grid.Dimension;
+        var classes = new float[batch * landmarks * cells];
+        var displacements = new float[batch * landmarks * d * cells];
+        var mask = new float[batch * landmarks];
+        var centres = new double[cells][];
+        for (int c = 0; c < cells; c++) centres[c] = [.. grid.CellOf(c).Select(grid.CentreOf)];
+        for (int b = 0; b < batch; b++)
+            for (int l = 0; l < landmarks; l++)
+            {
+                if (landmarksVoxel[b][l] is not double[] p) continue;
+                mask[b * landmarks + l] = 1;
+                int inside = grid.FlatCellContaining(p);
+                if (inside >= 0) classes[(b * landmarks + l) * cells + inside] = 1;
+                int baseIndex = (b * landmarks + l) * d * cells;
+                for (int axis = 0; axis < d; axis++)
+                    for (int c = 0; c < cells; c++)
+                        displacements[baseIndex + axis * cells + c] = (float)SignedLog.Compress(p[axis] - centres[c][axis]);
+            }
+        long[] cellShape = grid.TensorShape;
+        return new PatchTargets(
+            tensor(classes, [batch, landmarks, .. cellShape]),
+            tensor(displacements, [batch, landmarks, d, .. cellShape]),
+            tensor(mask, [batch, landmarks]));
+    }
+
+    public PatchTargets To(Device device) => device.type == DeviceType.CPU ? this : new(Classes.to(device), CompressedDisplacements.to(device), Mask.to(device));
+
+    public void Dispose()
+    {
+        Classes.Dispose();
+        CompressedDisplacements.Dispose();
+        Mask.Dispose();
+    }
+}

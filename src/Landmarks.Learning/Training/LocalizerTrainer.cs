@@ -1,0 +1,348 @@
+using System.Diagnostics;
+using Landmarks.Imaging.Geometry;
+using Landmarks.Learning.Data;
+using Landmarks.Learning.Inference;
+using Landmarks.Learning.Model;
+using Landmarks.Learning.Networks;
+using Landmarks.Learning.Targets;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Landmarks.Learning.Training;
+
+/// <summary>
+/// Trains the global network, then one local network per landmark whose training crops are offset
+/// by the global network's own errors. Adam with AMSGrad and a cosine learning-rate decay; the
+/// weights kept are those with the lowest validation mean radial error (per landmark for the local
+/// stage). A checkpoint (current weights and where training stands) is written atomically every
+/// <see cref="LocalizerConfig.CheckpointEvery"/> iterations; Adam's moment estimates are not kept in it.
+/// </summary>
+public sealed class LocalizerTrainer
+{
+    private const string GlobalStage = "global";
+    private const string LocalStage = "local";
+    private readonly LocalizerConfig _config;
+    private readonly IReadOnlyList<string> _names;
+    private readonly IReadOnlyList<TrainingCase> _train;
+    private readonly IReadOnlyList<TrainingCase> _validation;
+    private readonly TrainerOptions _options;
+    private readonly Stopwatch _clock = new();
+
+    public LocalizerTrainer(LocalizerConfig config, IReadOnlyList<string> names, IReadOnlyList<TrainingCase> train, IReadOnlyList<TrainingCase> validation, TrainerOptions options)
+    {
+        if (train.Count == 0) throw new ArgumentException("no training cases");
+        _config = config;
+        _names = names;
+        _train = train;
+        _validation = validation;
+        _options = options;
+    }
+
+    private string BestPath => _options.CheckpointPath + ".best";
+
+    public LocalizerModel Run()
+    {
+        _clock.Start();
+        torch.manual_seed(_options.Seed);
+        var summary = new Dictionary<string, double>();
+        var model = LocalizerModel.Create(Metadata(summary));
+        var best = LocalizerModel.Create(Metadata(summary));
+        int globalIterations = _config.Global.Iterations, localIterations = _config.Local.Iterations;
+        string stage = GlobalStage;
+        int start = 0;
+        if (_options.Resume && File.Exists(_options.CheckpointPath))
+        {
+            model.Dispose();
+            model = LocalizerModel.Load(_options.CheckpointPath);
+            if (File.Exists(BestPath)) { best.Dispose(); best = LocalizerModel.Load(BestPath); }
+            var state = model.Metadata.TrainingSummary;
+            summary = new Dictionary<string, double>(state);
+            stage = state["stage"] == 0 ? GlobalStage : LocalStage;
+            start = (int)state["iteration"];
+            globalIterations = (int)state["globalIterations"];
+            localIterations = (int)state["localIterations"];
+            _options.Log?.Invoke($"resuming the {stage} stage at iteration {start} from {_options.CheckpointPath}");
+        }
+        model.To(_options.Device);
+        best.To(_options.Device);
+
+        if (stage == GlobalStage)
+        {
+            globalIterations = TrainGlobal(model, best, summary, start, globalIterations, localIterations);
+            start = 0;
+        }
+        CopyWeights(best.Global, model.Global);
+        localIterations = TrainLocal(model, best, summary, start, globalIterations, localIterations);
+
+        var final = best.WithMetadata(Metadata(summary));
+        model.Dispose();
+        return final;
+    }
+
+    private ModelMetadata Metadata(IReadOnlyDictionary<string, double> summary) =>
+        new(LocalizerModel.FormatVersion, LocalizerModel.ToolVersion, _names, _config, LocalizerModel.Normalisation, _options.ManifestSha256, summary);
+
+    /// <summary>Share of a time budget given to the global stage; the local stage gets what is left.</summary>
+    private const double GlobalShare = 0.5;
+
+    /// <summary>How many iterations fit in <paramref name="stageSeconds"/>, at the speed measured so far in this stage
+    /// (validation pauses included).</summary>
+    private static int FitIterations(int iteration, int start, Stopwatch stageClock, double stageSeconds)
+    {
+        double secondsPerIteration = stageClock.Elapsed.TotalSeconds / (iteration - start);
+        return Math.Max(iteration + 1, start + (int)(stageSeconds / secondsPerIteration));
+    }
+
+    private static double LearningRate(double initial, int iteration, int iterations) =>
+        initial * (0.05 + 0.95 * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(1, iteration / (double)Math.Max(1, iterations)))));
+
+    private Random RandomFor(int stage, int iteration, int sample) => new(HashCode.Combine(_options.Seed, stage, iteration, sample));
+
+    private int TrainGlobal(LocalizerModel model, LocalizerModel best, Dictionary<string, double> summary, int start, int iterations, int localIterations)
+    {
+        var cfg = _config.Global;
+        var grid = new PatchGrid(cfg.CropSize, cfg.Shape.OutputStride);
+        var optimizer = optim.Adam(model.Global.parameters(), lr: cfg.LearningRate, amsgrad: true);
+        double bestMre = summary.GetValueOrDefault("bestGlobalMreMm", double.PositiveInfinity);
+        var stageClock = Stopwatch.StartNew();
+        for (int iteration = start; iteration < iterations; iteration++)
+        {
+            if (_options.TimeBudget is TimeSpan budget && iteration > start && (iteration - start) % 50 == 0)
+            {
+                // Refitted as training goes, so a change of speed (another load on the machine) still ends on time.
+                int fitted = FitIterations(iteration, start, stageClock, budget.TotalSeconds * GlobalShare - _clock.Elapsed.TotalSeconds + stageClock.Elapsed.TotalSeconds);
+                if (iteration == start + 50 || Math.Abs(fitted - iterations) > iterations / 10)
+                    _options.Log?.Invoke($"time budget {budget.TotalMinutes:0} min: global stage set to {fitted} iterations");
+                iterations = fitted;
+            }
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = LearningRate(cfg.LearningRate, iteration, iterations);
+            model.Global.train();
+            using (var scope = NewDisposeScope())
+            {
+                var (input, targets) = GlobalBatch(grid, iteration);
+                optimizer.zero_grad();
+                var prediction = model.Global.forward(input.to(_options.Device));
+                var loss = PatchLoss.Compute(prediction, targets.To(_options.Device), cfg.Alpha);
+                loss.Total.backward();
+                optimizer.step();
+                Report(GlobalStage, iteration + 1, iterations, (loss.TotalValue, loss.Regression, loss.Classification), stageClock, start);
+            }
+            bool last = iteration + 1 == iterations;
+            if ((iteration + 1) % _config.ValidateEvery == 0 || last)
+            {
+                // Without validation cases the latest weights are kept.
+                double? mre = _validation.Count > 0 ? GlobalValidationMre(model) : null;
+                if (mre is null || mre < bestMre)
+                {
+                    CopyWeights(model.Global, best.Global);
+                    summary["bestGlobalIteration"] = iteration + 1;
+                    if (mre is double value) summary["bestGlobalMreMm"] = bestMre = value;
+                    SaveBest(best, summary);
+                }
+                if (mre is not null) _options.Log?.Invoke($"global iteration {iteration + 1}: validation MRE {mre:0.000} mm (best {bestMre:0.000})");
+            }
+            if ((iteration + 1) % _config.CheckpointEvery == 0 || last)
+                SaveCheckpoint(model, summary, stage: 0, iteration + 1, iterations, localIterations);
+        }
+        summary["globalIterations"] = iterations;
+        _options.Log?.Invoke($"global stage done: {iterations} iterations in {stageClock.Elapsed.TotalMinutes:0.0} min");
+        return iterations;
+    }
+
+    private (Tensor Input, PatchTargets Targets) GlobalBatch(PatchGrid grid, int iteration)
+    {
+        var cfg = _config.Global;
+        int batch = cfg.BatchSize;
+        var inputs = new float[batch][];
+        var landmarks = new double[]?[batch][];
+        Parallel.For(0, batch, b =>
+        {
+            var rng = RandomFor(0, iteration, b);
+            var c = _train[rng.Next(_train.Count)];
+            var size = c.Global.Size;
+            // Centre of the image, moved by up to TranslationFraction of its extent.
+            double[] centre = [.. size.Select(n => (n - 1) / 2.0 + (2 * rng.NextDouble() - 1) * _config.Augmentation.TranslationFraction * n)];
+            var crop = CropTransform.Around(centre, cfg.CropSize, Augmentation.RandomAffine(rng, _config.Dimension, _config.Augmentation));
+            inputs[b] = crop.Sample(c.Global);
+            Augmentation.Intensity(rng, inputs[b], _config.Augmentation);
+            landmarks[b] = [.. c.LandmarksMm.Select(p => p is WorldMm w ? crop.ToCrop(c.Global.ToVoxel(w)) : null)];
+        });
+        return (tensor(inputs.SelectMany(v => v).ToArray(), [batch, 1, .. grid.InputSize.Reverse().Select(n => (long)n)]), PatchTargets.Build(grid, landmarks));
+    }
+
+    private double GlobalValidationMre(LocalizerModel model)
+    {
+        var localizer = new Localizer(model, _options.Device);
+        var errors = new List<double>();
+        foreach (var c in _validation)
+        {
+            var estimates = localizer.GlobalEstimates(c.Global);
+            for (int l = 0; l < estimates.Length; l++)
+                if (c.LandmarksMm[l] is WorldMm truth) errors.Add(c.Global.ToWorld(estimates[l].InputVoxel).DistanceTo(truth));
+        }
+        return errors.Count == 0 ? double.NaN : errors.Average();
+    }
+
+    /// <summary>The global stage's error vectors (estimate minus truth, mm) on the given cases, per landmark.</summary>
+    private List<Vec3>[] GlobalErrors(LocalizerModel model, IReadOnlyList<TrainingCase> cases)
+    {
+        var localizer = new Localizer(model, _options.Device);
+        var errors = _names.Select(_ => new List<Vec3>()).ToArray();
+        foreach (var c in cases)
+        {
+            var estimates = localizer.GlobalEstimates(c.Global);
+            for (int l = 0; l < estimates.Length; l++)
+                if (c.LandmarksMm[l] is WorldMm truth) errors[l].Add(c.Global.ToWorld(estimates[l].InputVoxel) - truth);
+        }
+        return errors;
+    }
+
+    private int TrainLocal(LocalizerModel model, LocalizerModel best, Dictionary<string, double> summary, int start, int globalIterations, int iterations)
+    {
+        var cfg = _config.Local;
+        int landmarks = _names.Count;
+        var errors = GlobalErrors(model, _train);
+        for (int l = 0; l < landmarks; l++)
+            summary[$"trainGlobalMreMm.{l}"] = errors[l].Count == 0 ? double.NaN : errors[l].Average(e => e.Length);
+        var validationGlobal = _validation.Select(c => new Localizer(model, _options.Device).GlobalEstimates(c.Global)
+            .Select(e => c.Global.ToWorld(e.InputVoxel)).ToArray()).ToArray();
+        var optimizers = model.Locals.Select(n => optim.Adam(n.parameters(), lr: cfg.LearningRate, amsgrad: true)).ToList();
+        var bestMre = Enumerable.Range(0, landmarks).Select(l => summary.GetValueOrDefault($"bestLocalMreMm.{l}", double.PositiveInfinity)).ToArray();
+        int[] cropSize = [.. Enumerable.Repeat(cfg.CropSize, _config.Dimension)];
+        var grid = new PatchGrid(cropSize, LocalNetwork.OutputStride);
+        var stageClock = Stopwatch.StartNew();
+        for (int iteration = start; iteration < iterations; iteration++)
+        {
+            if (_options.TimeBudget is TimeSpan budget && iteration > start && (iteration - start) % 10 == 0)
+            {
+                int fitted = FitIterations(iteration, start, stageClock, budget.TotalSeconds * 0.97 - _clock.Elapsed.TotalSeconds + stageClock.Elapsed.TotalSeconds);
+                if (iteration == start + 10 || Math.Abs(fitted - iterations) > iterations / 10)
+                    _options.Log?.Invoke($"time budget {budget.TotalMinutes:0} min: local stage set to {fitted} iterations");
+                iterations = fitted;
+            }
+            (double Total, double Regression, double Classification) last = default;
+            for (int l = 0; l < landmarks; l++)
+            {
+                foreach (var group in optimizers[l].ParamGroups) group.LearningRate = LearningRate(cfg.LearningRate, iteration, iterations);
+                model.Locals[l].train();
+                using var scope = NewDisposeScope();
+                var (input, targets) = LocalBatch(grid, l, errors[l], iteration);
+                optimizers[l].zero_grad();
+                var prediction = model.Locals[l].forward(input.to(_options.Device));
+                var loss = PatchLoss.Compute(prediction, targets.To(_options.Device), cfg.Alpha);
+                loss.Total.backward();
+                optimizers[l].step();
+                last = (loss.TotalValue, loss.Regression, loss.Classification);
+            }
+            Report(LocalStage, iteration + 1, iterations, last, stageClock, start);
+            bool final = iteration + 1 == iterations;
+            if ((iteration + 1) % _config.ValidateEvery == 0 || final)
+            {
+                double[]? mre = _validation.Count > 0 ? LocalValidationMre(model, validationGlobal) : null;
+                for (int l = 0; l < landmarks; l++)
+                    if (mre is null || mre[l] < bestMre[l])
+                    {
+                        CopyWeights(model.Locals[l], best.Locals[l]);
+                        if (mre is not null) summary[$"bestLocalMreMm.{l}"] = bestMre[l] = mre[l];
+                    }
+                if (mre is not null)
+                {
+                    summary["bestLocalMreMm"] = bestMre.Average();
+                    _options.Log?.Invoke($"local iteration {iteration + 1}: validation MRE {mre.Average():0.000} mm (best per landmark combined {bestMre.Average():0.000})");
+                }
+                SaveBest(best, summary);
+            }
+            if ((iteration + 1) % _config.CheckpointEvery == 0 || final)
+                SaveCheckpoint(model, summary, stage: 1, iteration + 1, globalIterations, iterations);
+        }
+        summary["localIterations"] = iterations;
+        _options.Log?.Invoke($"local stage done: {iterations} iterations in {stageClock.Elapsed.TotalMinutes:0.0} min");
+        if (_validation.Count > 0)
+        {
+            // A local network that does not beat the global estimate on the validation cases is not used.
+            var globalMre = GlobalValidationMrePerLandmark(validationGlobal);
+            for (int l = 0; l < landmarks; l++)
+            {
+                summary[$"validationGlobalMreMm.{l}"] = globalMre[l];
+                summary[$"{Localizer.LocalEnabledKey}.{l}"] = bestMre[l] < globalMre[l] ? 1 : 0;
+            }
+            var disabled = Enumerable.Range(0, landmarks).Where(l => bestMre[l] >= globalMre[l]).Select(l => _names[l]).ToList();
+            if (disabled.Count > 0) _options.Log?.Invoke($"local stage not used where it did not beat the global one on validation: {string.Join(", ", disabled)}");
+        }
+        return iterations;
+    }
+
+    private (Tensor Input, PatchTargets Targets) LocalBatch(PatchGrid grid, int landmark, List<Vec3> globalErrors, int iteration)
+    {
+        var cfg = _config.Local;
+        var candidates = _train.Where(c => c.LandmarksMm[landmark] is not null).ToList();
+        var inputs = new float[cfg.BatchSize][];
+        var positions = new double[]?[cfg.BatchSize][];
+        Parallel.For(0, cfg.BatchSize, b =>
+        {
+            var rng = RandomFor(1 + landmark, iteration, b);
+            var c = candidates[rng.Next(candidates.Count)];
+            var truth = c.LandmarksMm[landmark]!.Value;
+            // Where the global stage would have put it: one of its real errors, enlarged, plus jitter.
+            var error = globalErrors.Count > 0 ? globalErrors[rng.Next(globalErrors.Count)] * cfg.OffsetScale : Vec3.Zero;
+            var jitter = new Vec3(Augmentation.Gaussian(rng), Augmentation.Gaussian(rng), _config.Dimension == 3 ? Augmentation.Gaussian(rng) : 0) * cfg.OffsetJitterMm;
+            var centre = truth + error + jitter;
+            var crop = CropTransform.Around(c.Local.ToVoxel(centre), grid.InputSize, Augmentation.RandomAffine(rng, _config.Dimension, _config.Augmentation));
+            inputs[b] = crop.Sample(c.Local);
+            Augmentation.Intensity(rng, inputs[b], _config.Augmentation);
+            positions[b] = [crop.ToCrop(c.Local.ToVoxel(truth))];
+        });
+        return (tensor(inputs.SelectMany(v => v).ToArray(), [cfg.BatchSize, 1, .. grid.InputSize.Reverse().Select(n => (long)n)]), PatchTargets.Build(grid, positions));
+    }
+
+    private double[] GlobalValidationMrePerLandmark(WorldMm[][] globalEstimates) =>
+        [.. Enumerable.Range(0, _names.Count).Select(l =>
+        {
+            var errors = _validation.Select((c, v) => c.LandmarksMm[l] is WorldMm truth ? globalEstimates[v][l].DistanceTo(truth) : double.NaN).Where(double.IsFinite).ToList();
+            return errors.Count == 0 ? double.NaN : errors.Average();
+        })];
+
+    private double[] LocalValidationMre(LocalizerModel model, WorldMm[][] globalEstimates)
+    {
+        var localizer = new Localizer(model, _options.Device);
+        var sums = new double[_names.Count];
+        var counts = new int[_names.Count];
+        for (int v = 0; v < _validation.Count; v++)
+            for (int l = 0; l < _names.Count; l++)
+                if (_validation[v].LandmarksMm[l] is WorldMm truth)
+                {
+                    sums[l] += localizer.Refine(l, _validation[v].Local, globalEstimates[v][l]).DistanceTo(truth);
+                    counts[l]++;
+                }
+        return [.. sums.Select((s, l) => counts[l] == 0 ? double.NaN : s / counts[l])];
+    }
+
+    private void Report(string stage, int iteration, int iterations, (double Total, double Regression, double Classification) loss, Stopwatch stageClock, int start)
+    {
+        if (_options.Progress is null || (iteration % 10 != 0 && iteration != iterations)) return;
+        double rate = (iteration - start) / Math.Max(1e-9, stageClock.Elapsed.TotalSeconds);
+        var remaining = TimeSpan.FromSeconds((iterations - iteration) / Math.Max(rate, 1e-9));
+        _options.Progress(new TrainingProgress(stage, iteration, iterations, loss.Total, loss.Regression, loss.Classification, rate, remaining));
+    }
+
+    private static void CopyWeights(nn.Module from, nn.Module to)
+    {
+        using var noGrad = no_grad();
+        var source = from.state_dict();
+        foreach (var (name, value) in to.state_dict()) value.copy_(source[name]);
+    }
+
+    private void SaveCheckpoint(LocalizerModel model, Dictionary<string, double> summary, int stage, int iteration, int globalIterations, int localIterations)
+    {
+        var state = new Dictionary<string, double>(summary)
+        {
+            ["stage"] = stage,
+            ["iteration"] = iteration,
+            ["globalIterations"] = globalIterations,
+            ["localIterations"] = localIterations,
+        };
+        model.WithMetadata(Metadata(state)).Save(_options.CheckpointPath);
+    }
+
+    private void SaveBest(LocalizerModel best, Dictionary<string, double> summary) => best.WithMetadata(Metadata(summary)).Save(BestPath);
+}

@@ -1,0 +1,38 @@
+using Landmarks.Learning.Networks;
+using Landmarks.Learning.Targets;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Landmarks.Learning.Training;
+
+/// <summary>
+/// Loss of Noothout et al. 2020: L1 on the compressed displacements over all cells, plus alpha times
+/// the binary cross-entropy of the presence logits. Landmarks absent from the image are left out.
+/// </summary>
+public static class PatchLoss
+{
+    /// <summary>The loss to minimise, and its parts as numbers for reporting.</summary>
+    public sealed record Parts(Tensor Total, double Regression, double Classification)
+    {
+        public double TotalValue => Total.item<float>();
+    }
+
+    public static Parts Compute(PatchPrediction prediction, PatchTargets targets, double alpha)
+    {
+        var mask = targets.Mask;  // [B, L]
+        long cells = prediction.Logits[0, 0].numel();
+        int dimension = (int)prediction.CompressedDisplacements.shape[2];
+        var weight = mask.sum().clamp_min(1);
+
+        var classMask = mask.reshape([mask.shape[0], mask.shape[1], .. Enumerable.Repeat(1L, (int)prediction.Logits.dim() - 2)]);
+        var bce = functional.binary_cross_entropy_with_logits(prediction.Logits, targets.Classes, reduction: Reduction.None);
+        var classification = (bce * classMask).sum() / (weight * cells);
+
+        var displacementMask = mask.reshape([mask.shape[0], mask.shape[1], 1, .. Enumerable.Repeat(1L, (int)prediction.Logits.dim() - 2)]);
+        var l1 = (prediction.CompressedDisplacements - targets.CompressedDisplacements).abs();
+        var regression = (l1 * displacementMask).sum() / (weight * cells * dimension);
+
+        var total = regression + alpha * classification;
+        return new Parts(total, regression.item<float>(), classification.item<float>());
+    }
+}

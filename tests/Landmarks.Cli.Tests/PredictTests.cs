@@ -1,0 +1,77 @@
+using Landmarks.Imaging.Annotations;
+using Landmarks.Imaging.Datasets;
+using Landmarks.Learning.Training;
+using Landmarks.Tests;
+using static TorchSharp.torch;
+
+namespace Landmarks.Cli.Tests;
+
+public class PredictTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = LandmarksCli.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>A barely trained model: predict's plumbing is under test here, not accuracy.</summary>
+    private static string TinyModel(TempDirectory dir)
+    {
+        var train = Phantoms.WriteDataset(dir.File("train"), "train", 2, 6, 3);
+        var config = TrainingRun.DeriveConfig(train, globalGridVoxels: 40);
+        config = config with { Global = config.Global with { Iterations = 3 }, Local = config.Local with { Iterations = 1, BatchSize = 2 } };
+        TrainingRun.Train(dir.File("train/train.json"), null, dir.File("tiny.lmk"), config, new TrainerOptions(1, CPU, dir.File("tiny.checkpoint"), false, null, "")).Dispose();
+        return dir.File("tiny.lmk");
+    }
+
+    [Fact]
+    public void Predict_writes_every_landmark_skips_done_cases_and_goes_on_after_a_bad_image()
+    {
+        using var dir = new TempDirectory();
+        string model = TinyModel(dir);
+        var test = Phantoms.WriteDataset(dir.File("test"), "test", 2, 3, 4);
+        File.WriteAllText(dir.File("test/broken.nii.gz"), "not an image");
+        string csv = dir.File("pred.csv");
+
+        var first = Run("predict", "--model", model, dir.File("test/test-000.nii.gz"), "--out", csv);
+        Assert.Equal(0, first.Code);
+        var second = Run("predict", "--model", model, dir.File("test"), "--out", csv, "--mrk", dir.File("mrk"));
+        Assert.Equal(1, second.Code);
+        Assert.Contains("error: case broken:", second.Err);
+        Assert.Contains("2 cases predicted, 1 already in", second.Out);
+        var rows = PredictionCsv.Read(csv);
+        Assert.Equal(3 * Phantoms.LandmarkNames.Count, rows.Count);
+        Assert.Equal(["test-000", "test-001", "test-002"], rows.Select(r => r.CaseId).Distinct().Order());
+        Assert.All(rows, r => Assert.InRange(r.Confidence, 0, 1));
+        Assert.Equal(Phantoms.LandmarkNames.Count, LandmarkFile.Read(dir.File("mrk/test-001.mrk.json")).Count);
+    }
+
+    [Fact]
+    public void Shards_split_the_cases_without_overlap()
+    {
+        using var dir = new TempDirectory();
+        string model = TinyModel(dir);
+        Phantoms.WriteDataset(dir.File("test"), "test", 2, 5, 4);
+        Assert.Equal(0, Run("predict", "--model", model, dir.File("test/test.json"), "--out", dir.File("a.csv"), "--shard", "1/2").Code);
+        Assert.Equal(0, Run("predict", "--model", model, dir.File("test/test.json"), "--out", dir.File("b.csv"), "--shard", "2/2").Code);
+        var a = PredictionCsv.Read(dir.File("a.csv")).Select(r => r.CaseId).Distinct().ToList();
+        var b = PredictionCsv.Read(dir.File("b.csv")).Select(r => r.CaseId).Distinct().ToList();
+        Assert.Equal(["test-000", "test-002", "test-004"], a);
+        Assert.Equal(["test-001", "test-003"], b);
+        Assert.Equal(1, Run("predict", "--model", model, dir.File("test"), "--out", dir.File("c.csv"), "--shard", "3/2").Code);
+    }
+
+    [Fact]
+    public void Corrupt_model_and_unavailable_device_are_clear_errors()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("bad.lmk"), "LANDMARKS-MODEL\nthis is not the rest of a model file at all, but it is long enough");
+        var (code, _, error) = Run("predict", "--model", dir.File("bad.lmk"), dir.File("x.nii"), "--out", dir.File("p.csv"));
+        Assert.Equal(1, code);
+        Assert.Contains("checksum mismatch", error);
+        if (!TorchSharp.torch.cuda.is_available())
+            Assert.Contains("no CUDA device", Run("predict", "--model", dir.File("bad.lmk"), dir.File("x.nii"), "--out", dir.File("p.csv"), "--device", "cuda").Err);
+    }
+}

@@ -1,0 +1,120 @@
+using Landmarks.Imaging.Datasets;
+using Landmarks.Imaging.Geometry;
+using Landmarks.Imaging.IO;
+using Landmarks.Learning.Inference;
+using Landmarks.Learning.Model;
+using Landmarks.Learning.Training;
+using Landmarks.Tests;
+using static TorchSharp.torch;
+
+namespace Landmarks.Learning.Tests;
+
+/// <summary>Tiny trainings on phantoms: they must learn, save and load, repeat with a seed, and resume.</summary>
+public class TrainingTests
+{
+    private static (LocalizerModel Model, DatasetManifest Test) TrainTiny(TempDirectory dir, int dimension, int globalIterations, int localIterations, int seed = 1,
+        Action<TrainingProgress>? progress = null, bool resume = false, string name = "model")
+    {
+        var train = Phantoms.WriteDataset(dir.File("train"), "train", dimension, 24, 11);
+        var test = Phantoms.WriteDataset(dir.File("test"), "test", dimension, 4, 12);
+        var config = TrainingRun.DeriveConfig(train, globalGridVoxels: dimension == 2 ? 40 : 24);
+        config = config with
+        {
+            Global = config.Global with { Iterations = globalIterations },
+            Local = config.Local with { Iterations = localIterations, BatchSize = 4 },
+            ValidateEvery = 1000,
+            CheckpointEvery = 20,
+        };
+        var options = new TrainerOptions(seed, CPU, dir.File(name + ".checkpoint"), resume, null, "", progress);
+        var model = TrainingRun.Train(dir.File("train/train.json"), null, dir.File(name + ".lmk"), config, options);
+        return (model, test);
+    }
+
+    /// <summary>Mean radial error of the model on the test phantoms, and of always answering the test set's mean position.</summary>
+    private static (double Model, double Baseline) Errors(LocalizerModel model, DatasetManifest test)
+    {
+        var localizer = new Localizer(model);
+        var cases = test.Cases.Select(c => test.LoadCase(c)).ToList();
+        var errors = new List<double>();
+        var baseline = new List<double>();
+        for (int l = 0; l < test.LandmarkNames.Count; l++)
+        {
+            var truths = cases.Select(c => c.Reference.Landmarks[l].PositionMm!.Value).ToList();
+            var mean = new WorldMm(truths.Average(t => t.X), truths.Average(t => t.Y), truths.Average(t => t.Z));
+            baseline.AddRange(truths.Select(t => t.DistanceTo(mean)));
+        }
+        foreach (var c in cases)
+        {
+            var located = localizer.Locate(c.Image);
+            errors.AddRange(located.Select((l, n) => l.PositionMm.DistanceTo(c.Reference.Landmarks[n].PositionMm!.Value)));
+        }
+        return (errors.Average(), baseline.Average());
+    }
+
+    [Fact]
+    public void Tiny_2D_training_on_phantoms_learns_the_landmarks()
+    {
+        using var dir = new TempDirectory();
+        var (model, test) = TrainTiny(dir, 2, globalIterations: 800, localIterations: 120);
+        var (error, baseline) = Errors(model, test);
+        Assert.True(error < 3.0 && error < 0.4 * baseline, $"MRE {error:0.00} mm against {baseline:0.00} mm for the mean position");
+    }
+
+    [Fact]
+    public void Tiny_3D_training_on_phantoms_learns_the_landmarks()
+    {
+        using var dir = new TempDirectory();
+        var (model, test) = TrainTiny(dir, 3, globalIterations: 1200, localIterations: 30);
+        var (error, baseline) = Errors(model, test);
+        Assert.True(error < 0.6 * baseline, $"MRE {error:0.00} mm against {baseline:0.00} mm for the mean position");
+    }
+
+    [Fact]
+    public void Saved_model_loads_with_identical_predictions_and_the_same_seed_gives_the_same_model()
+    {
+        using var dir = new TempDirectory();
+        var (first, test) = TrainTiny(dir, 2, 30, 4, seed: 5, name: "a");
+        var (second, _) = TrainTiny(dir, 2, 30, 4, seed: 5, name: "b");
+        var image = test.LoadCase(test.Cases[0]).Image;
+        var expected = new Localizer(first).Locate(image);
+        Assert.Equal(File.ReadAllBytes(dir.File("a.lmk")), File.ReadAllBytes(dir.File("b.lmk")));
+        using var loaded = LocalizerModel.Load(dir.File("a.lmk"));
+        Assert.Equal(expected, new Localizer(loaded).Locate(image));
+        Assert.Equal(test.LandmarkNames, loaded.LandmarkNames);
+        Assert.Equal(first.Config.ToJson(), loaded.Config.ToJson());
+    }
+
+    [Fact]
+    public void Corrupt_or_foreign_model_files_are_refused()
+    {
+        using var dir = new TempDirectory();
+        var (model, _) = TrainTiny(dir, 2, 5, 1);
+        var bytes = File.ReadAllBytes(dir.File("model.lmk"));
+        var flipped = (byte[])bytes.Clone();
+        flipped[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(dir.File("flipped.lmk"), flipped);
+        Assert.Contains("checksum mismatch", Assert.Throws<InvalidFileException>(() => LocalizerModel.Load(dir.File("flipped.lmk"))).Reason);
+        File.WriteAllBytes(dir.File("short.lmk"), bytes[..(bytes.Length / 3)]);
+        Assert.Contains("checksum mismatch", Assert.Throws<InvalidFileException>(() => LocalizerModel.Load(dir.File("short.lmk"))).Reason);
+        File.WriteAllText(dir.File("text.lmk"), "not a model at all, just some text that is long enough to have a tail");
+        Assert.Contains("not a landmarks model", Assert.Throws<InvalidFileException>(() => LocalizerModel.Load(dir.File("text.lmk"))).Reason);
+    }
+
+    [Fact]
+    public void Interrupted_training_resumes_from_its_checkpoint()
+    {
+        using var dir = new TempDirectory();
+        Assert.Throws<OperationCanceledException>(() => TrainTiny(dir, 2, 50, 4, progress: p =>
+        {
+            if (p.Stage == "global" && p.Iteration == 30) throw new OperationCanceledException("simulated kill");
+        }));
+        Assert.True(File.Exists(dir.File("model.checkpoint")));
+        using var checkpoint = LocalizerModel.Load(dir.File("model.checkpoint"));
+        Assert.Equal(20, checkpoint.Metadata.TrainingSummary["iteration"]);
+        var reached = new List<int>();
+        var (model, _) = TrainTiny(dir, 2, 50, 4, progress: p => { if (p.Stage == "global") reached.Add(p.Iteration); }, resume: true);
+        Assert.Equal(30, reached.Min());  // carried on from 20: the first report after it is at 30
+        Assert.Equal(50, model.Metadata.TrainingSummary["globalIterations"]);
+        Assert.False(File.Exists(dir.File("model.checkpoint")));
+    }
+}
