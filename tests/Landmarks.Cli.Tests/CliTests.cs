@@ -3,19 +3,12 @@ using Landmarks.Imaging.Formats;
 using Landmarks.Imaging.Geometry;
 using Landmarks.Imaging.Images;
 using Landmarks.Tests;
+using static Landmarks.Cli.Tests.CliRunner;
 
 namespace Landmarks.Cli.Tests;
 
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = LandmarksCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     private static Image Volume()
     {
         var g = new ImageGeometry(3, new GridSize(20, 24, 16), new Vec3(0.5, 0.5, 0.8), new WorldMm(-5, -6, 7), Matrix3.Diagonal(new Vec3(-1, -1, 1)));

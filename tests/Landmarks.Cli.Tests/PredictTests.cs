@@ -3,19 +3,12 @@ using Landmarks.Imaging.Datasets;
 using Landmarks.Learning.Training;
 using Landmarks.Tests;
 using static TorchSharp.torch;
+using static Landmarks.Cli.Tests.CliRunner;
 
 namespace Landmarks.Cli.Tests;
 
 public class PredictTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = LandmarksCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     /// <summary>A barely trained model: predict's plumbing is under test here, not accuracy.</summary>
     private static string TinyModel(TempDirectory dir)
     {

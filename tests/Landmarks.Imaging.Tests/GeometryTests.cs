@@ -7,10 +7,7 @@ public class GeometryTests
     internal static Matrix3 Oblique()
     {
         // A rotation of 30 degrees about z, then 20 about x, with the third axis flipped (det = -1).
-        double a = Math.PI / 6, b = Math.PI / 9;
-        var rz = new Matrix3(Math.Cos(a), -Math.Sin(a), 0, Math.Sin(a), Math.Cos(a), 0, 0, 0, 1);
-        var rx = new Matrix3(1, 0, 0, 0, Math.Cos(b), -Math.Sin(b), 0, Math.Sin(b), Math.Cos(b));
-        return rx * rz * Matrix3.Diagonal(new Vec3(1, 1, -1));
+        return Matrix3.Rotation(0, Math.PI / 9) * Matrix3.Rotation(2, Math.PI / 6) * Matrix3.Diagonal(new Vec3(1, 1, -1));
     }
 
     [Fact]
@@ -30,6 +27,15 @@ public class GeometryTests
         Assert.Equal(index.I, back.I, 10);
         Assert.Equal(index.J, back.J, 10);
         Assert.Equal(index.K, back.K, 10);
+    }
+
+    [Fact]
+    public void Rotation_about_z_turns_x_into_y()
+    {
+        var turned = Matrix3.Rotation(2, Math.PI / 2) * new Vec3(1, 0, 0);
+        Assert.Equal(0, turned.X, 12);
+        Assert.Equal(1, turned.Y, 12);
+        Assert.Equal(1, Matrix3.Rotation(1, 0.3).Determinant, 12);
     }
 
     [Fact]

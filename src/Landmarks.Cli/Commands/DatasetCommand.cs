@@ -13,7 +13,28 @@ internal static class DatasetCommand
             CreateSubcommand(console),
             CheckSubcommand(console),
             SplitSubcommand(console),
+            AugmentSubcommand(console),
         };
+
+    private static Command AugmentSubcommand(CliConsole console)
+    {
+        var manifestPath = new Argument<string>("FILE") { Description = "Dataset manifest whose cases are copied." };
+        var copies = new Option<int>("--copies") { Description = "Copies per case.", DefaultValueFactory = _ => 20 };
+        var degrees = new Option<double>("--degrees") { Description = "Largest rotation about each axis, in degrees.", DefaultValueFactory = _ => 15 };
+        var shift = new Option<double>("--shift") { Description = "Largest shift along each axis, as a share of the image extent.", DefaultValueFactory = _ => 0.1 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random motions.", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--out", "-o") { Description = "Folder for the copies (NIfTI, Slicer markups) and their manifest.", Required = true };
+        var command = new Command("augment", "Write rigidly moved copies of each case (anatomy rotated and shifted in world space, landmarks moved with it), for datasets of very few scans.")
+            { manifestPath, copies, degrees, shift, seed, output };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            var manifest = RigidCopies.Write(DatasetManifest.Load(parse.GetValue(manifestPath)!), parse.GetValue(output)!,
+                parse.GetValue(copies), parse.GetValue(degrees), parse.GetValue(shift), parse.GetValue(seed));
+            console.Out.WriteLine($"{manifest.Cases.Count} copies -> {Path.Combine(parse.GetValue(output)!, manifest.Name + ".json")}");
+            return CliConsole.Success;
+        }));
+        return command;
+    }
 
     private static Command SplitSubcommand(CliConsole console)
     {

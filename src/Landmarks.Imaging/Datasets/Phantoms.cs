@@ -34,18 +34,8 @@ public static class Phantoms
 
         // Pose: rotation (about z in 2D, every axis in 3D), scale and shift.
         double Radians(double d) => d * Math.PI / 180;
-        Matrix3 Rotation(int axis, double angle)
-        {
-            double co = Math.Cos(angle), si = Math.Sin(angle);
-            return axis switch
-            {
-                0 => new Matrix3(1, 0, 0, 0, co, -si, 0, si, co),
-                1 => new Matrix3(co, 0, si, 0, 1, 0, -si, 0, co),
-                _ => new Matrix3(co, -si, 0, si, co, 0, 0, 0, 1),
-            };
-        }
-        var rotation = Rotation(2, Radians(U(25)));
-        if (is3D) rotation = rotation * Rotation(0, Radians(U(15))) * Rotation(1, Radians(U(15)));
+        var rotation = Matrix3.Rotation(2, Radians(U(25)));
+        if (is3D) rotation = rotation * Matrix3.Rotation(0, Radians(U(15))) * Matrix3.Rotation(1, Radians(U(15)));
         double zoom = 1 + U(0.1);
         var pose = rotation * Matrix3.Diagonal(new Vec3(zoom, zoom, zoom));
         var inverse = pose.Inverse();

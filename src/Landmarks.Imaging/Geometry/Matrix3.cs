@@ -15,6 +15,19 @@ public readonly struct Matrix3 : IEquatable<Matrix3>
 
     public static Matrix3 Diagonal(Vec3 d) => new(d.X, 0, 0, 0, d.Y, 0, 0, 0, d.Z);
 
+    /// <summary>Rotation by <paramref name="radians"/> about grid axis 0 (x), 1 (y) or 2 (z), right-handed.</summary>
+    public static Matrix3 Rotation(int axis, double radians)
+    {
+        double c = Math.Cos(radians), s = Math.Sin(radians);
+        return axis switch
+        {
+            0 => new Matrix3(1, 0, 0, 0, c, -s, 0, s, c),
+            1 => new Matrix3(c, 0, s, 0, 1, 0, -s, 0, c),
+            2 => new Matrix3(c, -s, 0, s, c, 0, 0, 0, 1),
+            _ => throw new ArgumentOutOfRangeException(nameof(axis)),
+        };
+    }
+
     public double this[int row, int column] => (_m ?? Identity._m)[row * 3 + column];
 
     public Vec3 Column(int c) => new(this[0, c], this[1, c], this[2, c]);

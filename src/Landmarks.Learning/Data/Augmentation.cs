@@ -11,18 +11,8 @@ public static class Augmentation
     {
         double Uniform(double range) => (2 * rng.NextDouble() - 1) * range;
         double Radians(double degrees) => degrees * Math.PI / 180;
-        Matrix3 Rotation(int axis, double angle)
-        {
-            double c = Math.Cos(angle), s = Math.Sin(angle);
-            return axis switch
-            {
-                0 => new Matrix3(1, 0, 0, 0, c, -s, 0, s, c),
-                1 => new Matrix3(c, 0, s, 0, 1, 0, -s, 0, c),
-                _ => new Matrix3(c, -s, 0, s, c, 0, 0, 0, 1),
-            };
-        }
-        var rotation = Rotation(2, Radians(Uniform(config.RotationDegrees)));
-        if (dimension == 3) rotation = rotation * Rotation(1, Radians(Uniform(config.RotationDegrees))) * Rotation(0, Radians(Uniform(config.RotationDegrees)));
+        var rotation = Matrix3.Rotation(2, Radians(Uniform(config.RotationDegrees)));
+        if (dimension == 3) rotation = rotation * Matrix3.Rotation(1, Radians(Uniform(config.RotationDegrees))) * Matrix3.Rotation(0, Radians(Uniform(config.RotationDegrees)));
         double scale = 1 + Uniform(config.ScaleRange);
         var scaling = Matrix3.Diagonal(new Vec3(scale * (1 + Uniform(config.ScaleRange / 4)), scale * (1 + Uniform(config.ScaleRange / 4)),
             dimension == 3 ? scale * (1 + Uniform(config.ScaleRange / 4)) : 1));

@@ -10,9 +10,7 @@ public sealed record TrainingCase(string Id, StageImage Global, StageImage Local
     public static TrainingCase Load(DatasetManifest manifest, DatasetCase c, LocalizerConfig config)
     {
         var loaded = manifest.LoadCase(c);
-        return new TrainingCase(c.Id,
-            StageImage.Prepare(loaded.Image, config.Global.SpacingMm),
-            StageImage.Prepare(loaded.Image, config.Local.SpacingMm),
-            [.. loaded.Reference.Landmarks.Select(l => l.PositionMm)]);
+        var (global, local) = StageImage.PrepareBoth(loaded.Image, config.Global.SpacingMm, config.Local.SpacingMm);
+        return new TrainingCase(c.Id, global, local, [.. loaded.Reference.Landmarks.Select(l => l.PositionMm)]);
     }
 }

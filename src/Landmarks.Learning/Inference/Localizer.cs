@@ -35,8 +35,7 @@ public sealed class Localizer(LocalizerModel model, Device? device = null)
     {
         if (image.Dimension != model.Config.Dimension)
             throw new ArgumentException($"the model is for {model.Config.Dimension}D images, this image is {image.Dimension}D");
-        var global = StageImage.Prepare(image, model.Config.Global.SpacingMm);
-        var local = StageImage.Prepare(image, model.Config.Local.SpacingMm);
+        var (global, local) = StageImage.PrepareBoth(image, model.Config.Global.SpacingMm, model.Config.Local.SpacingMm);
         return Locate(global, local);
     }
 
