@@ -36,8 +36,8 @@ internal static class DemoCommand
             var config = TrainingRun.DeriveConfig(train, globalGridVoxels: is3D ? 24 : 40);
             config = config with
             {
-                Global = config.Global with { Iterations = is3D ? 2000 : 1500 },
-                Local = config.Local with { Iterations = is3D ? 250 : 500 },
+                Global = config.Global with { Iterations = is3D ? 4000 : 1500 },
+                Local = config.Local with { Iterations = is3D ? 600 : 500 },
                 ValidateEvery = 100,
             };
             string modelPath = Path.Combine(folder, "model.lmk");

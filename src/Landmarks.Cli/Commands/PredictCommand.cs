@@ -22,14 +22,15 @@ internal static class PredictCommand
         var markups = new Option<string?>("--mrk") { Description = "Also write one 3D Slicer .mrk.json per case into this folder." };
         var spacing = CommonOptions.Spacing();
         var shard = new Option<string?>("--shard") { Description = "K/N: take every N-th case starting with the K-th (1-based), to split a cohort across nodes." };
+        var threshold = new Option<double?>("--presence-threshold") { Description = "Confidence below which a landmark is called absent. Default: the model's." };
         var device = Engine.DeviceOption();
         var command = new Command("predict", "Place the model's landmarks on new images, in world mm, with a confidence for each.")
-            { model, inputs, output, markups, spacing, shard, device };
+            { model, inputs, output, markups, spacing, shard, threshold, device };
         command.SetAction(parse => console.Guard(() =>
         {
             var deviceValue = Engine.Start(parse.GetValue(device)!);
             using var localizerModel = LocalizerModel.Load(parse.GetValue(model)!, deviceValue);
-            var localizer = new Localizer(localizerModel, deviceValue);
+            var localizer = new Localizer(localizerModel, deviceValue, parse.GetValue(threshold));
             var cases = Expand(parse.GetValue(inputs)!, CommonOptions.ParseSpacing(parse.GetValue(spacing)));
             if (parse.GetValue(shard) is string shardText) cases = Shard(cases, shardText);
             string outPath = parse.GetValue(output)!;

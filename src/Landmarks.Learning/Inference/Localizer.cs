@@ -18,7 +18,8 @@ public sealed record LocatedLandmark(string Name, WorldMm PositionMm, double Con
 /// aggregation of its patch votes, then each landmark's local network on a fine crop around the
 /// global estimate, aggregated the same way.
 /// </summary>
-public sealed class Localizer(LocalizerModel model, Device? device = null)
+/// <param name="presenceThreshold">Overrides the model's threshold for calling a landmark present.</param>
+public sealed class Localizer(LocalizerModel model, Device? device = null, double? presenceThreshold = null)
 {
     /// <summary>Below this local presence the local crop is taken to have missed the landmark, and the global estimate stands.</summary>
     public const double MinimumLocalPresence = 0.1;
@@ -48,7 +49,7 @@ public sealed class Localizer(LocalizerModel model, Device? device = null)
             var globalMm = global.ToWorld(coarse[l].InputVoxel);
             bool useLocal = model.Metadata.TrainingSummary.GetValueOrDefault($"{LocalEnabledKey}.{l}", 1) != 0;
             var refined = useLocal ? Refine(l, local, globalMm) : globalMm;
-            bool present = coarse[l].Presence >= model.Config.PresenceThreshold;
+            bool present = coarse[l].Presence >= (presenceThreshold ?? model.Config.PresenceThreshold);
             result.Add(new LocatedLandmark(model.LandmarkNames[l], refined, coarse[l].Presence, present, globalMm));
         }
         return result;

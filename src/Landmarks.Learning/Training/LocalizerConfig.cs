@@ -90,6 +90,6 @@ public sealed record LocalizerConfig(
                 OffsetScale: 1.5, OffsetJitterMm: (dimension == 2 ? 2 : 1) * globalSpacing),
             new AugmentationConfig(RotationDegrees: 10, ScaleRange: 0.1, Shear: 0.05, TranslationFraction: 0.1,
                 ContrastRange: 0.2, GammaRange: 0.3, NoiseStd: 0.02),
-            PresenceThreshold: 0.25, ValidateEvery: 250, CheckpointEvery: 100);
+            PresenceThreshold: 0.1, ValidateEvery: 250, CheckpointEvery: 100);
     }
 }
