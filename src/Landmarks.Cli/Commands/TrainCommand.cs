@@ -45,7 +45,8 @@ internal static class TrainCommand
                 Log: line => console.Out.WriteLine($"[{clock.Elapsed:hh\\:mm\\:ss}] {line}"));
             using var model = TrainingRun.Train(manifestPath, parse.GetValue(validation), modelPath, configuration, options);
             var summary = model.Metadata.TrainingSummary;
-            console.Out.WriteLine($"wrote {modelPath} after {clock.Elapsed.TotalMinutes:0.0} min: validation MRE global {summary.GetValueOrDefault("bestGlobalMreMm", double.NaN):0.000} mm, after local {summary.GetValueOrDefault("bestLocalMreMm", double.NaN):0.000} mm");
+            console.Out.WriteLine($"wrote {modelPath} after {clock.Elapsed.TotalMinutes:0.0} min: validation MRE {summary.GetValueOrDefault("validationMreMm", double.NaN):0.000} mm " +
+                $"(global stage alone {summary.GetValueOrDefault("bestGlobalMreMm", double.NaN):0.000} mm)");
             return CliConsole.Success;
         }));
         return command;

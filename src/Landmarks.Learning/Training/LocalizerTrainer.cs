@@ -266,6 +266,8 @@ public sealed class LocalizerTrainer
                 summary[$"validationGlobalMreMm.{l}"] = globalMre[l];
                 summary[$"{Localizer.LocalEnabledKey}.{l}"] = bestMre[l] < globalMre[l] ? 1 : 0;
             }
+            // What the model will do on the validation cases: the better of the two stages per landmark.
+            summary["validationMreMm"] = Enumerable.Range(0, landmarks).Average(l => Math.Min(bestMre[l], globalMre[l]));
             var disabled = Enumerable.Range(0, landmarks).Where(l => bestMre[l] >= globalMre[l]).Select(l => _names[l]).ToList();
             if (disabled.Count > 0) _options.Log?.Invoke($"local stage not used where it did not beat the global one on validation: {string.Join(", ", disabled)}");
         }
