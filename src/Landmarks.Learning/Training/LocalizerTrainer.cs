@@ -96,7 +96,22 @@ public sealed class LocalizerTrainer
     private static double LearningRate(double initial, int iteration, int iterations) =>
         initial * (0.05 + 0.95 * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(1, iteration / (double)Math.Max(1, iterations)))));
 
-    private Random RandomFor(int stage, int iteration, int sample) => new(HashCode.Combine(_options.Seed, stage, iteration, sample));
+    /// <summary>The random source of one sample. Seeded by a fixed mix (SplitMix64), not HashCode, which .NET
+    /// randomises per process: the same seed must give the same model in every run.</summary>
+    private Random RandomFor(int stage, int iteration, int sample)
+    {
+        ulong state = (uint)_options.Seed;
+        foreach (int part in new[] { stage, iteration, sample }) state = SplitMix64(state ^ (uint)part);
+        return new Random((int)(state & 0x7FFFFFFF));
+    }
+
+    private static ulong SplitMix64(ulong x)
+    {
+        x += 0x9E3779B97F4A7C15;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EB;
+        return x ^ (x >> 31);
+    }
 
     private int TrainGlobal(LocalizerModel model, LocalizerModel best, Dictionary<string, double> summary, int start, int iterations, int localIterations)
     {
@@ -172,15 +187,8 @@ public sealed class LocalizerTrainer
 
     private double GlobalValidationMre(LocalizerModel model)
     {
-        var localizer = new Localizer(model, _options.Device);
-        var errors = new List<double>();
-        foreach (var c in _validation)
-        {
-            var estimates = localizer.GlobalEstimates(c.Global);
-            for (int l = 0; l < estimates.Length; l++)
-                if (c.LandmarksMm[l] is WorldMm truth) errors.Add(c.Global.ToWorld(estimates[l].InputVoxel).DistanceTo(truth));
-        }
-        return errors.Count == 0 ? double.NaN : errors.Average();
+        var distances = GlobalErrors(model, _validation).SelectMany(errors => errors).Select(e => e.Length).ToList();
+        return distances.Count == 0 ? double.NaN : distances.Average();
     }
 
     /// <summary>The global stage's error vectors (estimate minus truth, mm) on the given cases, per landmark.</summary>
