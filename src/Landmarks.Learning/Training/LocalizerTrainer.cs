@@ -187,21 +187,24 @@ public sealed class LocalizerTrainer
 
     private double GlobalValidationMre(LocalizerModel model)
     {
-        var distances = GlobalErrors(model, _validation).SelectMany(errors => errors).Select(e => e.Length).ToList();
+        var distances = GlobalErrors(_validation, GlobalEstimatesMm(model, _validation)).SelectMany(errors => errors).Select(e => e.Length).ToList();
         return distances.Count == 0 ? double.NaN : distances.Average();
     }
 
-    /// <summary>The global stage's error vectors (estimate minus truth, mm) on the given cases, per landmark.</summary>
-    private List<Vec3>[] GlobalErrors(LocalizerModel model, IReadOnlyList<TrainingCase> cases)
+    /// <summary>The global stage's estimates (world mm) on the given cases: [case][landmark].</summary>
+    private WorldMm[][] GlobalEstimatesMm(LocalizerModel model, IReadOnlyList<TrainingCase> cases)
     {
         var localizer = new Localizer(model, _options.Device);
+        return [.. cases.Select(c => localizer.GlobalEstimates(c.Global).Select(e => c.Global.ToWorld(e.InputVoxel)).ToArray())];
+    }
+
+    /// <summary>Error vectors (estimate minus truth, mm) per landmark, over the cases where the landmark is present.</summary>
+    private List<Vec3>[] GlobalErrors(IReadOnlyList<TrainingCase> cases, WorldMm[][] estimatesMm)
+    {
         var errors = _names.Select(_ => new List<Vec3>()).ToArray();
-        foreach (var c in cases)
-        {
-            var estimates = localizer.GlobalEstimates(c.Global);
-            for (int l = 0; l < estimates.Length; l++)
-                if (c.LandmarksMm[l] is WorldMm truth) errors[l].Add(c.Global.ToWorld(estimates[l].InputVoxel) - truth);
-        }
+        for (int c = 0; c < cases.Count; c++)
+            for (int l = 0; l < _names.Count; l++)
+                if (cases[c].LandmarksMm[l] is WorldMm truth) errors[l].Add(estimatesMm[c][l] - truth);
         return errors;
     }
 
@@ -209,11 +212,10 @@ public sealed class LocalizerTrainer
     {
         var cfg = _config.Local;
         int landmarks = _names.Count;
-        var errors = GlobalErrors(model, _train);
+        var errors = GlobalErrors(_train, GlobalEstimatesMm(model, _train));
         for (int l = 0; l < landmarks; l++)
             summary[$"trainGlobalMreMm.{l}"] = errors[l].Count == 0 ? double.NaN : errors[l].Average(e => e.Length);
-        var validationGlobal = _validation.Select(c => new Localizer(model, _options.Device).GlobalEstimates(c.Global)
-            .Select(e => c.Global.ToWorld(e.InputVoxel)).ToArray()).ToArray();
+        var validationGlobal = GlobalEstimatesMm(model, _validation);
         var optimizers = model.Locals.Select(n => optim.Adam(n.parameters(), lr: cfg.LearningRate, amsgrad: true)).ToList();
         var bestMre = Enumerable.Range(0, landmarks).Select(l => summary.GetValueOrDefault($"bestLocalMreMm.{l}", double.PositiveInfinity)).ToArray();
         int[] cropSize = [.. Enumerable.Repeat(cfg.CropSize, _config.Dimension)];
@@ -306,11 +308,7 @@ public sealed class LocalizerTrainer
     }
 
     private double[] GlobalValidationMrePerLandmark(WorldMm[][] globalEstimates) =>
-        [.. Enumerable.Range(0, _names.Count).Select(l =>
-        {
-            var errors = _validation.Select((c, v) => c.LandmarksMm[l] is WorldMm truth ? globalEstimates[v][l].DistanceTo(truth) : double.NaN).Where(double.IsFinite).ToList();
-            return errors.Count == 0 ? double.NaN : errors.Average();
-        })];
+        [.. GlobalErrors(_validation, globalEstimates).Select(errors => errors.Count == 0 ? double.NaN : errors.Average(e => e.Length))];
 
     private double[] LocalValidationMre(LocalizerModel model, WorldMm[][] globalEstimates)
     {
