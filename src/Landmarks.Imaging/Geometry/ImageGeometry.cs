@@ -59,8 +59,6 @@ public sealed record ImageGeometry
     /// <summary>Physical extent of the grid along each axis (voxel count times spacing).</summary>
     public Vec3 ExtentMm => new(Size.X * SpacingMm.X, Size.Y * SpacingMm.Y, Size.Z * SpacingMm.Z);
 
-    public ImageGeometry WithSpacing(Vec3 spacingMm) => new(Dimension, Size, spacingMm, OriginMm, Direction);
-
     public ImageGeometry WithSize(GridSize size, WorldMm originMm) => new(Dimension, size, SpacingMm, originMm, Direction);
 
     /// <summary>A grid over the same region with a new spacing: the outer corner of the first voxel

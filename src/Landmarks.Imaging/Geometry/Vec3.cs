@@ -50,9 +50,8 @@ public readonly record struct WorldMm(double X, double Y, double Z)
     public double DistanceTo(WorldMm other) => (this - other).Length;
     public bool IsFinite => double.IsFinite(X) && double.IsFinite(Y) && double.IsFinite(Z);
 
-    /// <summary>RAS and LPS differ by the sign of the first two axes; the map is its own inverse.</summary>
+    /// <summary>RAS and LPS differ by the sign of the first two axes.</summary>
     public static WorldMm FromRas(double r, double a, double s) => new(-r, -a, s);
-    public (double R, double A, double S) ToRas() => (-X, -Y, Z);
 
     public override string ToString() => $"({X:G6}, {Y:G6}, {Z:G6}) mm";
 }

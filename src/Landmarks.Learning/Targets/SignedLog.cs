@@ -17,7 +17,4 @@ public static class SignedLog
 
     public static double Compress(double displacementVoxels) =>
         Math.Sign(displacementVoxels) * Math.Log10(1 + Math.Abs(displacementVoxels));
-
-    public static double Expand(double compressed) =>
-        Math.Sign(compressed) * (Math.Pow(10, Math.Abs(compressed)) - 1);
 }
