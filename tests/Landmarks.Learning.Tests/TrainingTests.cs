@@ -101,20 +101,23 @@ public class TrainingTests
     }
 
     [Fact]
-    public void Interrupted_training_resumes_from_its_checkpoint()
+    public void Interrupted_training_resumes_to_the_model_an_uninterrupted_run_writes()
     {
         using var dir = new TempDirectory();
+        TrainTiny(dir, 2, 50, 4, name: "whole").Model.Dispose();
         Assert.Throws<OperationCanceledException>(() => TrainTiny(dir, 2, 50, 4, progress: p =>
         {
             if (p.Stage == "global" && p.Iteration == 30) throw new OperationCanceledException("simulated kill");
         }));
         Assert.True(File.Exists(dir.File("model.checkpoint")));
-        using var checkpoint = LocalizerModel.Load(dir.File("model.checkpoint"));
-        Assert.Equal(20, checkpoint.Metadata.TrainingSummary["iteration"]);
+        using (var checkpoint = LocalizerModel.Load(dir.File("model.checkpoint")))
+            Assert.Equal(20, checkpoint.Metadata.TrainingSummary["checkpoint.iteration"]);
         var reached = new List<int>();
         var (model, _) = TrainTiny(dir, 2, 50, 4, progress: p => { if (p.Stage == "global") reached.Add(p.Iteration); }, resume: true);
         Assert.Equal(30, reached.Min());  // carried on from 20: the first report after it is at 30
         Assert.Equal(50, model.Metadata.TrainingSummary["globalIterations"]);
-        Assert.False(File.Exists(dir.File("model.checkpoint")));
+        // Weights, Adam's moments and the sampling all carry on where they stood.
+        Assert.Equal(File.ReadAllBytes(dir.File("whole.lmk")), File.ReadAllBytes(dir.File("model.lmk")));
+        Assert.Empty(Directory.GetFiles(dir.Path, "model.checkpoint*"));
     }
 }

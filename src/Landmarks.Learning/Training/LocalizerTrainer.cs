@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using Landmarks.Imaging.Geometry;
+using Landmarks.Imaging.IO;
 using Landmarks.Learning.Data;
 using Landmarks.Learning.Inference;
 using Landmarks.Learning.Model;
 using Landmarks.Learning.Networks;
 using Landmarks.Learning.Targets;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Landmarks.Learning.Training;
@@ -14,8 +16,9 @@ namespace Landmarks.Learning.Training;
 /// Trains the global network, then one local network per landmark whose training crops are offset
 /// by the global network's own errors. Adam with AMSGrad and a cosine learning-rate decay; the
 /// weights kept are those with the lowest validation mean radial error (per landmark for the local
-/// stage). A checkpoint (current weights and where training stands) is written atomically every
-/// <see cref="LocalizerConfig.CheckpointEvery"/> iterations; Adam's moment estimates are not kept in it.
+/// stage). A checkpoint (current weights, where training stands, and Adam's moment estimates beside
+/// it) is written atomically every <see cref="LocalizerConfig.CheckpointEvery"/> iterations, so a
+/// resumed run goes on exactly as the uninterrupted one would have.
 /// </summary>
 public sealed class LocalizerTrainer
 {
@@ -38,7 +41,13 @@ public sealed class LocalizerTrainer
         _options = options;
     }
 
-    private string BestPath => _options.CheckpointPath + ".best";
+    private string BestPath => BestPathOf(_options.CheckpointPath);
+    private string OptimizerPath => OptimizerPathOf(_options.CheckpointPath);
+    private static string BestPathOf(string checkpointPath) => checkpointPath + ".best";
+    private static string OptimizerPathOf(string checkpointPath) => checkpointPath + ".optimizer";
+
+    /// <summary>The files a run keeps beside <paramref name="checkpointPath"/> until it has finished.</summary>
+    public static IReadOnlyList<string> CheckpointFiles(string checkpointPath) => [checkpointPath, BestPathOf(checkpointPath), OptimizerPathOf(checkpointPath)];
 
     public LocalizerModel Run()
     {
@@ -56,11 +65,12 @@ public sealed class LocalizerTrainer
             model = LocalizerModel.Load(_options.CheckpointPath);
             if (File.Exists(BestPath)) { best.Dispose(); best = LocalizerModel.Load(BestPath); }
             var state = model.Metadata.TrainingSummary;
-            summary = new Dictionary<string, double>(state);
-            stage = state["stage"] == 0 ? GlobalStage : LocalStage;
-            start = (int)state["iteration"];
-            globalIterations = (int)state["globalIterations"];
-            localIterations = (int)state["localIterations"];
+            // Where training stood belongs to the checkpoint, not to the model's summary.
+            summary = state.Where(entry => !entry.Key.StartsWith(CheckpointKey)).ToDictionary();
+            stage = state[CheckpointKey + "stage"] == 0 ? GlobalStage : LocalStage;
+            start = (int)state[CheckpointKey + "iteration"];
+            globalIterations = (int)state[CheckpointKey + "globalIterations"];
+            localIterations = (int)state[CheckpointKey + "localIterations"];
             _options.Log?.Invoke($"resuming the {stage} stage at iteration {start} from {_options.CheckpointPath}");
         }
         model.To(_options.Device);
@@ -118,6 +128,7 @@ public sealed class LocalizerTrainer
         var cfg = _config.Global;
         var grid = new PatchGrid(cfg.CropSize, cfg.Shape.OutputStride);
         var optimizer = optim.Adam(model.Global.parameters(), lr: cfg.LearningRate, amsgrad: true);
+        if (start > 0) RestoreOptimizers([optimizer], stage: 0, start);
         double bestMre = summary.GetValueOrDefault("bestGlobalMreMm", double.PositiveInfinity);
         var stageClock = Stopwatch.StartNew();
         for (int iteration = start; iteration < iterations; iteration++)
@@ -157,7 +168,7 @@ public sealed class LocalizerTrainer
                 if (mre is not null) _options.Log?.Invoke($"global iteration {iteration + 1}: validation MRE {mre:0.000} mm (best {bestMre:0.000})");
             }
             if ((iteration + 1) % _config.CheckpointEvery == 0 || last)
-                SaveCheckpoint(model, summary, stage: 0, iteration + 1, iterations, localIterations);
+                SaveCheckpoint(model, [optimizer], summary, stage: 0, iteration + 1, iterations, localIterations);
         }
         summary["globalIterations"] = iterations;
         _options.Log?.Invoke($"global stage done: {iterations} iterations in {stageClock.Elapsed.TotalMinutes:0.0} min");
@@ -217,6 +228,7 @@ public sealed class LocalizerTrainer
             summary[$"trainGlobalMreMm.{l}"] = errors[l].Count == 0 ? double.NaN : errors[l].Average(e => e.Length);
         var validationGlobal = GlobalEstimatesMm(model, _validation);
         var optimizers = model.Locals.Select(n => optim.Adam(n.parameters(), lr: cfg.LearningRate, amsgrad: true)).ToList();
+        if (start > 0) RestoreOptimizers(optimizers, stage: 1, start);
         var bestMre = Enumerable.Range(0, landmarks).Select(l => summary.GetValueOrDefault($"bestLocalMreMm.{l}", double.PositiveInfinity)).ToArray();
         int[] cropSize = [.. Enumerable.Repeat(cfg.CropSize, _config.Dimension)];
         var grid = new PatchGrid(cropSize, LocalNetwork.OutputStride);
@@ -263,7 +275,7 @@ public sealed class LocalizerTrainer
                 SaveBest(best, summary);
             }
             if ((iteration + 1) % _config.CheckpointEvery == 0 || final)
-                SaveCheckpoint(model, summary, stage: 1, iteration + 1, globalIterations, iterations);
+                SaveCheckpoint(model, optimizers, summary, stage: 1, iteration + 1, globalIterations, iterations);
         }
         summary["localIterations"] = iterations;
         _options.Log?.Invoke($"local stage done: {iterations} iterations in {stageClock.Elapsed.TotalMinutes:0.0} min");
@@ -340,16 +352,47 @@ public sealed class LocalizerTrainer
         foreach (var (name, value) in to.state_dict()) value.copy_(source[name]);
     }
 
-    private void SaveCheckpoint(LocalizerModel model, Dictionary<string, double> summary, int stage, int iteration, int globalIterations, int localIterations)
+    /// <summary>Prefix of the summary entries that say where a checkpoint's training stood.</summary>
+    private const string CheckpointKey = "checkpoint.";
+    private const string OptimizerMagic = "landmarks optimizer state 1";
+
+    /// <summary>Writes the optimizers' state (tagged with the stage and iteration it belongs to), then the
+    /// checkpoint: a kill between the two leaves state that does not match, which resuming notices.</summary>
+    private void SaveCheckpoint(LocalizerModel model, IReadOnlyList<optim.Optimizer> optimizers, Dictionary<string, double> summary, int stage, int iteration, int globalIterations, int localIterations)
     {
+        AtomicFile.Write(OptimizerPath, stream =>
+        {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            writer.Write(OptimizerMagic);
+            writer.Write(stage);
+            writer.Write(iteration);
+            writer.Write(optimizers.Count);
+            foreach (var optimizer in optimizers) ((OptimizerHelper)optimizer).save_state_dict(writer);
+        });
         var state = new Dictionary<string, double>(summary)
         {
-            ["stage"] = stage,
-            ["iteration"] = iteration,
-            ["globalIterations"] = globalIterations,
-            ["localIterations"] = localIterations,
+            [CheckpointKey + "stage"] = stage,
+            [CheckpointKey + "iteration"] = iteration,
+            [CheckpointKey + "globalIterations"] = globalIterations,
+            [CheckpointKey + "localIterations"] = localIterations,
         };
         model.WithMetadata(Metadata(state)).Save(_options.CheckpointPath);
+    }
+
+    /// <summary>Loads Adam's state saved with the checkpoint being resumed; without it (a checkpoint of an
+    /// older version, or a kill between the two writes) the moment estimates start afresh.</summary>
+    private void RestoreOptimizers(IReadOnlyList<optim.Optimizer> optimizers, int stage, int iteration)
+    {
+        if (File.Exists(OptimizerPath))
+        {
+            using var reader = new BinaryReader(File.OpenRead(OptimizerPath), System.Text.Encoding.UTF8);
+            if (reader.ReadString() == OptimizerMagic && reader.ReadInt32() == stage && reader.ReadInt32() == iteration && reader.ReadInt32() == optimizers.Count)
+            {
+                foreach (var optimizer in optimizers) ((OptimizerHelper)optimizer).load_state_dict(reader);
+                return;
+            }
+        }
+        _options.Log?.Invoke($"no optimizer state saved with this checkpoint: Adam's moment estimates start afresh");
     }
 
     private void SaveBest(LocalizerModel best, Dictionary<string, double> summary) => best.WithMetadata(Metadata(summary)).Save(BestPath);

@@ -67,8 +67,7 @@ public static class TrainingRun
         var trainer = new LocalizerTrainer(config, manifest.LandmarkNames, train, validation, options with { ManifestSha256 = Sha256Of(manifestPath) });
         var model = trainer.Run();
         model.Save(modelPath);
-        File.Delete(options.CheckpointPath);
-        File.Delete(options.CheckpointPath + ".best");
+        foreach (string file in LocalizerTrainer.CheckpointFiles(options.CheckpointPath)) File.Delete(file);
         return model;
     }
 }
