@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Landmarks.Learning.Targets;
@@ -9,11 +10,17 @@ namespace Landmarks.Learning.Targets;
 /// </summary>
 public static class SignedLog
 {
-    public static Tensor Compress(Tensor displacementVoxels) =>
-        displacementVoxels.sign() * displacementVoxels.abs().log1p() / Math.Log(10);
+    public static Tensor Compress(Tensor displacementVoxels)
+    {
+        using var log10 = Math.Log(10).ToScalar();  // held, not a temporary the GC may finalize mid-call
+        return displacementVoxels.sign() * displacementVoxels.abs().log1p().div(log10);
+    }
 
-    public static Tensor Expand(Tensor compressed) =>
-        compressed.sign() * (compressed.abs() * Math.Log(10)).expm1();
+    public static Tensor Expand(Tensor compressed)
+    {
+        using var log10 = Math.Log(10).ToScalar();
+        return compressed.sign() * compressed.abs().mul(log10).expm1();
+    }
 
     public static double Compress(double displacementVoxels) =>
         Math.Sign(displacementVoxels) * Math.Log10(1 + Math.Abs(displacementVoxels));

@@ -1,5 +1,6 @@
 using Landmarks.Learning.Networks;
 using Landmarks.Learning.Targets;
+using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -22,17 +23,23 @@ public static class PatchLoss
         var mask = targets.Mask;  // [B, L]
         long cells = prediction.Logits[0, 0].numel();
         int dimension = (int)prediction.CompressedDisplacements.shape[2];
-        var weight = mask.sum().clamp_min(1);
+        // Scalars held for the whole computation: a temporary one can be finalized by the GC while the
+        // native call that uses it is still running (TorchSharp passes raw handles).
+        using var one = 1.ToScalar();
+        using var perCell = (1.0 / cells).ToScalar();
+        using var perComponent = (1.0 / (cells * dimension)).ToScalar();
+        using var alphaScalar = alpha.ToScalar();
+        var weight = mask.sum().clamp_min(one);
 
         var classMask = mask.reshape([mask.shape[0], mask.shape[1], .. Enumerable.Repeat(1L, (int)prediction.Logits.dim() - 2)]);
         var bce = functional.binary_cross_entropy_with_logits(prediction.Logits, targets.Classes, reduction: Reduction.None);
-        var classification = (bce * classMask).sum() / (weight * cells);
+        var classification = (bce * classMask).sum().div(weight).mul(perCell);
 
         var displacementMask = mask.reshape([mask.shape[0], mask.shape[1], 1, .. Enumerable.Repeat(1L, (int)prediction.Logits.dim() - 2)]);
         var l1 = (prediction.CompressedDisplacements - targets.CompressedDisplacements).abs();
-        var regression = (l1 * displacementMask).sum() / (weight * cells * dimension);
+        var regression = (l1 * displacementMask).sum().div(weight).mul(perComponent);
 
-        var total = regression + alpha * classification;
+        var total = regression.add(classification, alphaScalar);
         return new Parts(total, regression.item<float>(), classification.item<float>());
     }
 }
