@@ -10,22 +10,26 @@ public sealed class CliConsole
     public const int Failure = 1;
     public const int InternalError = 70;
 
-    public CliConsole(TextWriter output, TextWriter error)
+    /// <param name="interactive">Whether the output is a terminal that can show live progress; by default,
+    /// when it is the process's standard output and that is not redirected.</param>
+    public CliConsole(TextWriter output, TextWriter error, bool? interactive = null)
     {
         Out = output;
         Error = error;
-        bool interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        IsInteractive = interactive ?? (ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected);
         Ansi = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
-            Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = interactive ? InteractionSupport.Detect : InteractionSupport.No,
+            Ansi = IsInteractive ? AnsiSupport.Yes : AnsiSupport.No,
+            ColorSystem = IsInteractive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = IsInteractive ? InteractionSupport.Yes : InteractionSupport.No,
         });
     }
 
     public TextWriter Out { get; }
     public TextWriter Error { get; }
+    /// <summary>True when live progress bars can be drawn; false for logs and pipes.</summary>
+    public bool IsInteractive { get; }
     /// <summary>Tables and progress; plain text when the output is not a terminal.</summary>
     public IAnsiConsole Ansi { get; }
 

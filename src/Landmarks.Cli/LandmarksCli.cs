@@ -6,9 +6,10 @@ namespace Landmarks.Cli;
 /// <summary>The command tree. Each command lives in its own file under Commands/.</summary>
 public static class LandmarksCli
 {
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    /// <param name="interactive">Whether <paramref name="output"/> is a terminal (live progress bars); detected by default.</param>
+    public static int Run(string[] args, TextWriter output, TextWriter error, bool? interactive = null)
     {
-        var console = new CliConsole(output, error);
+        var console = new CliConsole(output, error, interactive);
         var root = new RootCommand("landmarks: find anatomical landmarks in 2D and 3D medical images (X-ray, CT, MR), in world millimetres.")
         {
             InfoCommand.Create(console),

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using Landmarks.Evaluation.Drawing;
 using Landmarks.Evaluation.Metrics;
 using Landmarks.Evaluation.Reports;
@@ -23,14 +22,13 @@ internal static class DemoCommand
             { threeD, output, seed, device };
         command.SetAction(parse => console.Guard(() =>
         {
-            var clock = Stopwatch.StartNew();
+            var display = new TrainingDisplay(console);
             bool is3D = parse.GetValue(threeD);
             int dimension = is3D ? 3 : 2, seedValue = parse.GetValue(seed);
             string folder = Path.GetFullPath(parse.GetValue(output)!);
             var deviceValue = Engine.Start(parse.GetValue(device)!);
-            void Log(string line) => console.Out.WriteLine($"[{clock.Elapsed:mm\\:ss}] {line}");
 
-            Log($"making {dimension}D phantoms in {folder}");
+            display.Log($"making {dimension}D phantoms in {folder}");
             var train = Phantoms.WriteDataset(Path.Combine(folder, "train"), "train", dimension, is3D ? 30 : 40, seedValue);
             var test = Phantoms.WriteDataset(Path.Combine(folder, "test"), "test", dimension, is3D ? 8 : 10, seedValue + 1000);
             var config = TrainingRun.DeriveConfig(train, globalGridVoxels: is3D ? 24 : 40);
@@ -41,18 +39,10 @@ internal static class DemoCommand
                 ValidateEvery = 100,
             };
             string modelPath = Path.Combine(folder, "model.lmk");
-            var lastReport = TimeSpan.Zero;
-            var options = new TrainerOptions(seedValue, deviceValue, modelPath + ".checkpoint", Resume: false, TimeBudget: null, "",
-                Progress: p =>
-                {
-                    if (clock.Elapsed - lastReport < TimeSpan.FromSeconds(10) && p.Iteration != p.Iterations) return;
-                    lastReport = clock.Elapsed;
-                    Log($"{p.Stage} {p.Iteration}/{p.Iterations}  loss {p.Loss:0.000}  {p.IterationsPerSecond:0.0} it/s  ETA {p.Remaining:mm\\:ss}");
-                },
-                Log: Log);
-            using var model = TrainingRun.Train(Path.Combine(folder, "train", "train.json"), null, modelPath, config, options);
+            using var model = display.Run((progress, log) => TrainingRun.Train(Path.Combine(folder, "train", "train.json"), null, modelPath, config,
+                new TrainerOptions(seedValue, deviceValue, modelPath + ".checkpoint", Resume: false, TimeBudget: null, "", progress, log)));
 
-            Log($"predicting {test.Cases.Count} held-out phantoms");
+            display.Log($"predicting {test.Cases.Count} held-out phantoms");
             var localizer = new Localizer(model, deviceValue);
             var predictions = new List<LandmarkPrediction>();
             var references = new Dictionary<string, LandmarkSet>();
@@ -75,8 +65,8 @@ internal static class DemoCommand
             var evaluation = new NamedEvaluation("demo model", LandmarkEvaluation.Compute(references, predictions, test.LandmarkNames, [1, 2, 3, 4]));
             EvaluateCommand.Print(console, test.LandmarkNames, [evaluation], null, []);
             double voxel = is3D ? 1 : 0.5;
-            Log($"held-out mean radial error {evaluation.Evaluation.Overall.MeanMm:0.000} mm = {evaluation.Evaluation.Overall.MeanMm / voxel:0.00} voxels of the phantoms ({voxel} mm)");
-            Log($"wrote {modelPath}, predictions.csv and overlays (green: reference, red: prediction) in {folder}");
+            display.Log($"held-out mean radial error {evaluation.Evaluation.Overall.MeanMm:0.000} mm = {evaluation.Evaluation.Overall.MeanMm / voxel:0.00} voxels of the phantoms ({voxel} mm)");
+            display.Log($"wrote {modelPath}, predictions.csv and overlays (green: reference, red: prediction) in {folder}");
             return CliConsole.Success;
         }));
         return command;

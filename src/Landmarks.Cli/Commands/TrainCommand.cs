@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using Landmarks.Learning.Training;
 
 namespace Landmarks.Cli.Commands;
@@ -32,20 +31,12 @@ internal static class TrainCommand
                 return CliConsole.Success;
             }
             var deviceValue = Engine.Start(parse.GetValue(device)!);
-            var clock = Stopwatch.StartNew();
-            var lastReport = TimeSpan.Zero;
-            var options = new TrainerOptions(parse.GetValue(seed), deviceValue, modelPath + ".checkpoint", parse.GetValue(resume),
-                parse.GetValue(budget) is double minutes ? TimeSpan.FromMinutes(minutes) : null, "",
-                Progress: p =>
-                {
-                    if (clock.Elapsed - lastReport < TimeSpan.FromSeconds(10) && p.Iteration != p.Iterations) return;
-                    lastReport = clock.Elapsed;
-                    console.Out.WriteLine($"[{clock.Elapsed:hh\\:mm\\:ss}] {p.Stage} {p.Iteration}/{p.Iterations}  loss {p.Loss:0.0000} (displacement {p.RegressionLoss:0.0000}, presence {p.ClassificationLoss:0.00000})  {p.IterationsPerSecond:0.00} it/s  ETA {p.Remaining:hh\\:mm\\:ss}");
-                },
-                Log: line => console.Out.WriteLine($"[{clock.Elapsed:hh\\:mm\\:ss}] {line}"));
-            using var model = TrainingRun.Train(manifestPath, parse.GetValue(validation), modelPath, configuration, options);
+            var display = new TrainingDisplay(console);
+            using var model = display.Run((progress, log) => TrainingRun.Train(manifestPath, parse.GetValue(validation), modelPath, configuration,
+                new TrainerOptions(parse.GetValue(seed), deviceValue, modelPath + ".checkpoint", parse.GetValue(resume),
+                    parse.GetValue(budget) is double minutes ? TimeSpan.FromMinutes(minutes) : null, "", progress, log)));
             var summary = model.Metadata.TrainingSummary;
-            console.Out.WriteLine($"wrote {modelPath} after {clock.Elapsed.TotalMinutes:0.0} min: validation MRE {summary.GetValueOrDefault("validationMreMm", double.NaN):0.000} mm " +
+            console.Out.WriteLine($"wrote {modelPath} after {display.Elapsed.TotalMinutes:0.0} min: validation MRE {summary.GetValueOrDefault("validationMreMm", double.NaN):0.000} mm " +
                 $"(global stage alone {summary.GetValueOrDefault("bestGlobalMreMm", double.NaN):0.000} mm)");
             return CliConsole.Success;
         }));
