@@ -78,6 +78,7 @@ public sealed class Localizer(LocalizerModel model, Device? device = null, doubl
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        using var noCollection = NoCollectionSection.Enter();
         network.eval();
         long[] shape = [1, 1, .. grid.InputSize.Reverse().Select(n => (long)n)];
         using var prediction = network.forward(tensor(voxels, shape).to(_device));

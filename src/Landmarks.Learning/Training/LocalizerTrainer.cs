@@ -142,16 +142,10 @@ public sealed class LocalizerTrainer
                 iterations = fitted;
             }
             foreach (var group in optimizer.ParamGroups) group.LearningRate = LearningRate(cfg.LearningRate, iteration, iterations);
-            model.Global.train();
             using (var scope = NewDisposeScope())
             {
                 var (input, targets) = GlobalBatch(grid, iteration);
-                optimizer.zero_grad();
-                var prediction = model.Global.forward(input.to(_options.Device));
-                var loss = PatchLoss.Compute(prediction, targets.To(_options.Device), cfg.Alpha);
-                loss.Total.backward();
-                optimizer.step();
-                Report(GlobalStage, iteration + 1, iterations, (loss.TotalValue, loss.Regression, loss.Classification), stageClock, start);
+                Report(GlobalStage, iteration + 1, iterations, Step(model.Global, optimizer, input, targets, cfg.Alpha), stageClock, start);
             }
             bool last = iteration + 1 == iterations;
             if ((iteration + 1) % _config.ValidateEvery == 0 || last)
@@ -173,6 +167,19 @@ public sealed class LocalizerTrainer
         summary["globalIterations"] = iterations;
         _options.Log?.Invoke($"global stage done: {iterations} iterations in {stageClock.Elapsed.TotalMinutes:0.0} min");
         return iterations;
+    }
+
+    /// <summary>One optimisation step on a batch, with the garbage collector held off while TorchSharp runs.</summary>
+    private (double Total, double Regression, double Classification) Step(nn.Module<Tensor, PatchPrediction> network, optim.Optimizer optimizer, Tensor input, PatchTargets targets, double alpha)
+    {
+        using var noCollection = NoCollectionSection.Enter();
+        network.train();
+        optimizer.zero_grad();
+        var prediction = network.forward(input.to(_options.Device));
+        var loss = PatchLoss.Compute(prediction, targets.To(_options.Device), alpha);
+        loss.Total.backward();
+        optimizer.step();
+        return (loss.TotalValue, loss.Regression, loss.Classification);
     }
 
     private (Tensor Input, PatchTargets Targets) GlobalBatch(PatchGrid grid, int iteration)
@@ -246,15 +253,9 @@ public sealed class LocalizerTrainer
             for (int l = 0; l < landmarks; l++)
             {
                 foreach (var group in optimizers[l].ParamGroups) group.LearningRate = LearningRate(cfg.LearningRate, iteration, iterations);
-                model.Locals[l].train();
                 using var scope = NewDisposeScope();
                 var (input, targets) = LocalBatch(grid, l, errors[l], iteration);
-                optimizers[l].zero_grad();
-                var prediction = model.Locals[l].forward(input.to(_options.Device));
-                var loss = PatchLoss.Compute(prediction, targets.To(_options.Device), cfg.Alpha);
-                loss.Total.backward();
-                optimizers[l].step();
-                last = (loss.TotalValue, loss.Regression, loss.Classification);
+                last = Step(model.Locals[l], optimizers[l], input, targets, cfg.Alpha);
             }
             Report(LocalStage, iteration + 1, iterations, last, stageClock, start);
             bool final = iteration + 1 == iterations;
