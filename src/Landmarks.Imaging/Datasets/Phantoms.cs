@@ -7,9 +7,11 @@ namespace Landmarks.Imaging.Datasets;
 
 /// <summary>
 /// Synthetic scans with known landmarks, for the demo and for tests that must always run: a
-/// skull-like elliptical shell with an "eye" sphere, a "jaw" bar and a "nose" bump, each varying in
-/// shape, pose (rotation, scale, shift), intensity, blur and noise. 2D images are 160x160 pixels of
-/// 0.5 mm; 3D volumes are 48³ voxels of 1 mm.
+/// skull-like elliptical shell with a "crown" knob, an "eye" sphere, a "jaw" bar and a "nose" bump,
+/// each varying in shape, pose (rotation, scale, shift), intensity, blur and noise. Every landmark
+/// sits on a feature the image shows (a point on the smooth shell alone would not be determined by
+/// the image: in 3D, wherever two semi-axes are alike). 2D images are 160x160 pixels of 0.5 mm; 3D
+/// volumes are 48³ voxels of 1 mm.
 /// </summary>
 public static class Phantoms
 {
@@ -30,7 +32,11 @@ public static class Phantoms
         var chin = new Vec3(15 + U(2), 19 + U(2), 0) * scale;
         var nose = new Vec3(a + 1.5 * scale, 3 * scale + U(1.5) * scale, 0);
         double noseRadius = 2.2 * scale;
-        var crown = new Vec3(0, -b, 0);
+        // The crown knob stands out of the shell near its top (its centre one unit of the phantom's scale outside the surface).
+        var crownDirection = new Vec3(U(0.25), -1, is3D ? U(0.25) : 0);
+        double toSurface = 1 / Math.Sqrt(crownDirection.X * crownDirection.X / (a * a) + 1 / (b * b) + crownDirection.Z * crownDirection.Z / (c * c));
+        var crown = crownDirection * (toSurface + scale / crownDirection.Length);
+        double crownRadius = 2 * scale;
 
         // Pose: rotation (about z in 2D, every axis in 3D), scale and shift.
         double Radians(double d) => d * Math.PI / 180;
@@ -61,6 +67,7 @@ public static class Phantoms
                     value += (eyeValue - tissue) * Edge((p - eye).Length - eyeRadius);
                     value += (bone - tissue) * Edge(SegmentDistance(p, jawStart, chin) - 1.6 * scale);
                     value += (bone - tissue) * Edge((p - nose).Length - noseRadius);
+                    value += (bone - tissue) * Edge((p - crown).Length - crownRadius);
                     image[i, j, k] = (float)value;
                 }
         image = GaussianFilter.Smooth(image, 0.3 * scale);

@@ -85,7 +85,7 @@ public sealed record LocalizerConfig(
         return new LocalizerConfig(dimension,
             new GlobalStageConfig(globalSpacing, crop, shape.Channels, shape.Blocks, dimension == 2 ? 4 : 2,
                 Alpha: dimension == 2 ? 20 : 8, TopCells: dimension == 2 ? 9 : 27, LearningRate: 1e-3, Iterations: 4000),
-            new LocalStageConfig(localSpacing, dimension == 2 ? 64 : 24, dimension == 2 ? [32, 64] : [16, 32], BatchSize: dimension == 2 ? 8 : 4,
+            new LocalStageConfig(localSpacing, dimension == 2 ? 64 : 16, dimension == 2 ? [32, 64] : [16, 32], BatchSize: dimension == 2 ? 8 : 4,
                 Alpha: dimension == 2 ? 20 : 8, TopCells: dimension == 2 ? 4 : 8, LearningRate: 1e-3, Iterations: 1500,
                 OffsetScale: 1.5, OffsetJitterMm: (dimension == 2 ? 2 : 1) * globalSpacing),
             new AugmentationConfig(RotationDegrees: 10, ScaleRange: 0.1, Shear: 0.05, TranslationFraction: 0.1,
