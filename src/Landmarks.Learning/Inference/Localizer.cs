@@ -71,7 +71,9 @@ public sealed class Localizer(LocalizerModel model, Device? device = null, doubl
         int[] cropSize = [.. Enumerable.Repeat(size, local.Dimension)];
         var crop = CropTransform.Centred(local.ToVoxel(estimateMm), cropSize);
         var estimate = Run(model.Locals[landmark], crop.Sample(local), new PatchGrid(cropSize, LocalNetwork.OutputStride), model.Config.Local.TopCells)[0];
-        return estimate.Presence < MinimumLocalPresence ? estimateMm : local.ToWorld(crop.ToStage(estimate.InputVoxel));
+        // The local network knows only its crop: an estimate outside it is no refinement.
+        bool insideCrop = estimate.InputVoxel.Select((v, axis) => v >= -0.5 && v <= size - 0.5).All(inside => inside);
+        return estimate.Presence < MinimumLocalPresence || !insideCrop ? estimateMm : local.ToWorld(crop.ToStage(estimate.InputVoxel));
     }
 
     private PatchEstimate[] Run(nn.Module<Tensor, PatchPrediction> network, float[] voxels, PatchGrid grid, int topCells)
@@ -97,7 +99,13 @@ public sealed class Localizer(LocalizerModel model, Device? device = null, doubl
         {
             p[l] = probabilities.AsSpan(l * cells, cells).ToArray();
             disp[l] = new float[d][];
-            for (int axis = 0; axis < d; axis++) disp[l][axis] = displacements.AsSpan((l * d + axis) * cells, cells).ToArray();
+            for (int axis = 0; axis < d; axis++)
+            {
+                // No landmark in training was farther from a cell than the input is wide: a larger vote is noise
+                // of a poorly trained network (one such vote, expanded from the log scale, can be metres).
+                float limit = grid.InputSize[axis];
+                disp[l][axis] = [.. displacements.AsSpan((l * d + axis) * cells, cells).ToArray().Select(v => Math.Clamp(v, -limit, limit))];
+            }
         }
         return PatchAggregation.Aggregate(grid, p, disp, topCells);
     }
