@@ -1,4 +1,7 @@
+using Landmarks.Learning.Data;
 using Landmarks.Learning.Inference;
+using Landmarks.Learning.Networks;
+using TorchSharp;
 using Landmarks.Learning.Targets;
 
 namespace Landmarks.Learning.Tests;
@@ -66,5 +69,53 @@ public class AggregationTests
                 Assert.Equal(landmark[axis], grid.CentreOf(grid.CellOf(c)[axis]) + displacement[axis * grid.CellCount + c], 3);
         Assert.Equal([1f, 0f], targets.Mask.data<float>().ToArray());
         Assert.Equal(0, targets.Classes[0, 1].sum().item<float>());
+    }
+
+    [Fact]
+    public void A_hidden_landmark_has_no_cell_but_keeps_its_displacements()
+    {
+        var grid = new PatchGrid([32, 24], 8);
+        double[] landmark = [17.6, 3.2];
+        using var seen = PatchTargets.Build(grid, [[landmark]]);
+        using var hidden = PatchTargets.Build(grid, [[landmark]], [[true]]);
+        Assert.Equal(0, hidden.Classes.sum().item<float>());
+        Assert.Equal(seen.CompressedDisplacements.data<float>().ToArray(), hidden.CompressedDisplacements.data<float>().ToArray());
+        Assert.Equal([1f], hidden.Mask.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Keeping_part_of_a_crop_blanks_exactly_the_rest()
+    {
+        int[] size = [20, 12, 6];
+        var rng = new Random(7);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var voxels = Enumerable.Repeat(1f, 20 * 12 * 6).ToArray();
+            var box = Augmentation.KeepPart(rng, voxels, size, 0.5);
+            for (int axis = 0; axis < 3; axis++)
+            {
+                Assert.InRange(box.High[axis] - box.Low[axis], (int)Math.Ceiling(size[axis] * 0.5), size[axis]);
+                Assert.InRange(box.Low[axis], 0, size[axis]);
+                Assert.InRange(box.High[axis], 0, size[axis]);
+            }
+            for (int k = 0; k < 6; k++)
+                for (int j = 0; j < 12; j++)
+                    for (int i = 0; i < 20; i++)
+                        Assert.Equal(Augmentation.InBox([i, j, k], box) ? 1f : 0f, voxels[(k * 12 + j) * 20 + i]);
+        }
+    }
+
+    [Fact]
+    public void A_wild_displacement_vote_is_held_to_the_width_of_the_input()
+    {
+        var grid = new PatchGrid([16, 16], 2);  // 8x8 cells
+        var logits = torch.full([1, 1, 8, 8], -10f);
+        logits[0, 0, 3, 4] = torch.tensor(5f);  // one confident cell, x 4 y 3: centre (8.5, 6.5)
+        var compressed = torch.zeros([1, 1, 2, 8, 8]);
+        compressed[0, 0, 0, 3, 4] = torch.tensor(8f);  // 10^8 input voxels to the right, from the log scale
+        using var prediction = new PatchPrediction(logits, compressed);
+        var estimate = Localizer.Decode(prediction, grid, topCells: 1)[0];
+        Assert.Equal(8.5 + 16, estimate.InputVoxel[0], 3);  // held to +16 voxels, the input's width
+        Assert.Equal(6.5, estimate.InputVoxel[1], 3);
     }
 }

@@ -35,6 +35,37 @@ public static class Augmentation
         }
     }
 
+    /// <summary>
+    /// Blanks (sets to 0, as outside an image) all of a crop but a random box spanning at least
+    /// <paramref name="minimumFraction"/> of each axis, in place: a smaller field of view, where some
+    /// landmarks are out of sight and the network must say so. Returns the kept box, [low, high) per axis.
+    /// </summary>
+    public static (int[] Low, int[] High) KeepPart(Random rng, float[] voxels, int[] size, double minimumFraction)
+    {
+        int d = size.Length;
+        var low = new int[d];
+        var high = new int[d];
+        for (int axis = 0; axis < d; axis++)
+        {
+            int length = (int)Math.Ceiling(size[axis] * (minimumFraction + (1 - minimumFraction) * rng.NextDouble()));
+            low[axis] = rng.Next(size[axis] - length + 1);
+            high[axis] = low[axis] + length;
+        }
+        int nx = size[0], ny = size[1], nz = d == 3 ? size[2] : 1;
+        for (int k = 0; k < nz; k++)
+            for (int j = 0; j < ny; j++)
+                for (int i = 0; i < nx; i++)
+                {
+                    bool kept = i >= low[0] && i < high[0] && j >= low[1] && j < high[1] && (d == 2 || (k >= low[2] && k < high[2]));
+                    if (!kept) voxels[(k * ny + j) * nx + i] = 0;
+                }
+        return (low, high);
+    }
+
+    /// <summary>Whether a position in crop voxels falls in the box <see cref="KeepPart"/> kept (voxel centres at integers).</summary>
+    public static bool InBox(double[] voxel, (int[] Low, int[] High) box) =>
+        voxel.Select((v, axis) => v >= box.Low[axis] - 0.5 && v < box.High[axis] - 0.5).All(inside => inside);
+
     public static double Gaussian(Random rng) =>
         Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 }

@@ -5,13 +5,15 @@ namespace Landmarks.Learning.Targets;
 
 /// <summary>
 /// Training targets of a batch: for each sample and landmark, class 1 for the one cell containing
-/// the landmark (none when it is outside the input), and the compressed displacement from every
-/// cell's centre to the landmark. A landmark absent from the image has no targets (mask 0).
+/// the landmark (none when it is outside the input or hidden), and the compressed displacement from
+/// every cell's centre to the landmark. A landmark absent from the image has no targets (mask 0).
 /// </summary>
 public sealed record PatchTargets(Tensor Classes, Tensor CompressedDisplacements, Tensor Mask) : IDisposable
 {
     /// <param name="landmarksVoxel">[sample][landmark] position in input voxels (x, y, z order), null when absent.</param>
-    public static PatchTargets Build(PatchGrid grid, double[]?[][] landmarksVoxel)
+    /// <param name="hidden">[sample][landmark] true where the landmark lies in a blanked-out part of the input: as
+    /// for a landmark outside it, no cell holds it and the displacements towards it are still learnt.</param>
+    public static PatchTargets Build(PatchGrid grid, double[]?[][] landmarksVoxel, bool[][]? hidden = null)
     {
         int batch = landmarksVoxel.Length, landmarks = landmarksVoxel[0].Length, cells = grid.CellCount, d = grid.Dimension;
         var classes = new float[batch * landmarks * cells];
@@ -24,7 +26,7 @@ public sealed record PatchTargets(Tensor Classes, Tensor CompressedDisplacements
             {
                 if (landmarksVoxel[b][l] is not double[] p) continue;
                 mask[b * landmarks + l] = 1;
-                int inside = grid.FlatCellContaining(p);
+                int inside = hidden?[b][l] == true ? -1 : grid.FlatCellContaining(p);
                 if (inside >= 0) classes[(b * landmarks + l) * cells + inside] = 1;
                 int baseIndex = (b * landmarks + l) * d * cells;
                 for (int axis = 0; axis < d; axis++)
