@@ -35,6 +35,9 @@ public sealed record LocalStageConfig(
     double OffsetJitterMm);
 
 /// <summary>Random affine (in world space) and intensity changes applied to training crops.</summary>
+/// <param name="PartialViewShare">Share of the global stage's training crops blanked outside a random box of at least
+/// <paramref name="PartialViewMinimumFraction"/> of each axis (<see cref="Data.Augmentation.KeepPart"/>), so that the
+/// network learns to call landmarks out of sight absent. 0, the default until measured on real data, turns it off.</param>
 public sealed record AugmentationConfig(
     double RotationDegrees,
     double ScaleRange,
@@ -42,7 +45,9 @@ public sealed record AugmentationConfig(
     double TranslationFraction,
     double ContrastRange,
     double GammaRange,
-    double NoiseStd);
+    double NoiseStd,
+    double PartialViewShare = 0,
+    double PartialViewMinimumFraction = 0.5);
 
 /// <summary>
 /// Everything that decides a training run, as data. <see cref="Derive"/> picks defaults from the
@@ -80,8 +85,9 @@ public sealed record LocalizerConfig(
             : new GlobalNetworkShape(fine ? [8, 16, 32, 64] : [8, 16, 32], fine ? [1, 1, 1, 1] : [1, 1, 1]);
         int stride = shape.OutputStride, cap = dimension == 2 ? 256 : 80;
         int[] crop = [.. extentMm.Select(e => Math.Min(cap, (int)Math.Ceiling(e / globalSpacing / stride) * stride))];
-        // The local stage works at a quarter of the global spacing, never finer than the data.
-        double localSpacing = Math.Max(nativeSpacingMm, globalSpacing / 4);
+        // The local stage works at a quarter (2D) or half (3D) of the global spacing, never finer than the data:
+        // its crops (64 px, 16 voxels) then span 16 or 8 global voxels, more than the global stage's usual errors.
+        double localSpacing = Math.Max(nativeSpacingMm, globalSpacing / (dimension == 2 ? 4 : 2));
         return new LocalizerConfig(dimension,
             new GlobalStageConfig(globalSpacing, crop, shape.Channels, shape.Blocks, dimension == 2 ? 4 : 2,
                 Alpha: dimension == 2 ? 20 : 8, TopCells: dimension == 2 ? 9 : 27, LearningRate: 1e-3, Iterations: 4000),

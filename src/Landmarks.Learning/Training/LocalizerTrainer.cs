@@ -188,19 +188,27 @@ public sealed class LocalizerTrainer
         int batch = cfg.BatchSize;
         var inputs = new float[batch][];
         var landmarks = new double[]?[batch][];
+        var hidden = new bool[batch][];
+        var augmentation = _config.Augmentation;
         Parallel.For(0, batch, b =>
         {
             var rng = RandomFor(0, iteration, b);
             var c = _train[rng.Next(_train.Count)];
             var size = c.Global.Size;
             // Centre of the image, moved by up to TranslationFraction of its extent.
-            double[] centre = [.. size.Select(n => (n - 1) / 2.0 + (2 * rng.NextDouble() - 1) * _config.Augmentation.TranslationFraction * n)];
-            var crop = CropTransform.Around(centre, cfg.CropSize, Augmentation.RandomAffine(rng, _config.Dimension, _config.Augmentation));
+            double[] centre = [.. size.Select(n => (n - 1) / 2.0 + (2 * rng.NextDouble() - 1) * augmentation.TranslationFraction * n)];
+            var crop = CropTransform.Around(centre, cfg.CropSize, Augmentation.RandomAffine(rng, _config.Dimension, augmentation));
             inputs[b] = crop.Sample(c.Global);
-            Augmentation.Intensity(rng, inputs[b], _config.Augmentation);
+            Augmentation.Intensity(rng, inputs[b], augmentation);
             landmarks[b] = [.. c.LandmarksMm.Select(p => p is WorldMm w ? crop.ToCrop(c.Global.ToVoxel(w)) : null)];
+            hidden[b] = new bool[landmarks[b].Length];
+            if (augmentation.PartialViewShare > 0 && rng.NextDouble() < augmentation.PartialViewShare)
+            {
+                var box = Augmentation.KeepPart(rng, inputs[b], cfg.CropSize, augmentation.PartialViewMinimumFraction);
+                for (int l = 0; l < landmarks[b].Length; l++) hidden[b][l] = landmarks[b][l] is double[] p && !Augmentation.InBox(p, box);
+            }
         });
-        return (tensor(inputs.SelectMany(v => v).ToArray(), [batch, 1, .. grid.InputSize.Reverse().Select(n => (long)n)]), PatchTargets.Build(grid, landmarks));
+        return (tensor(inputs.SelectMany(v => v).ToArray(), [batch, 1, .. grid.InputSize.Reverse().Select(n => (long)n)]), PatchTargets.Build(grid, landmarks, hidden));
     }
 
     private double GlobalValidationMre(LocalizerModel model)
