@@ -73,6 +73,8 @@ public sealed record LocalizerConfig(
     /// <param name="nativeSpacingMm">Median finest spacing of the dataset's images.</param>
     /// <param name="extentMm">Median physical extent of the images along each axis (x, y[, z]).</param>
     /// <param name="globalGridVoxels">Voxels of the global grid along the image's longest axis (default 300 in 2D, 80 in 3D).</param>
+    /// <remarks>Iteration counts (12000 global, 2800 local) are what an 85-minute budget gave on the ISBI 2015
+    /// cephalograms on 2 cores (docs/BENCHMARKS.md); <c>train --time-budget</c> refits them to the time given.</remarks>
     public static LocalizerConfig Derive(int dimension, double nativeSpacingMm, double[] extentMm, int? globalGridVoxels = null)
     {
         // The global stage sees the whole image on a coarse grid; finer grids cost time on every iteration.
@@ -90,9 +92,9 @@ public sealed record LocalizerConfig(
         double localSpacing = Math.Max(nativeSpacingMm, globalSpacing / (dimension == 2 ? 4 : 2));
         return new LocalizerConfig(dimension,
             new GlobalStageConfig(globalSpacing, crop, shape.Channels, shape.Blocks, dimension == 2 ? 4 : 2,
-                Alpha: dimension == 2 ? 20 : 8, TopCells: dimension == 2 ? 9 : 27, LearningRate: 1e-3, Iterations: 4000),
+                Alpha: dimension == 2 ? 20 : 8, TopCells: dimension == 2 ? 9 : 27, LearningRate: 1e-3, Iterations: 12000),
             new LocalStageConfig(localSpacing, dimension == 2 ? 64 : 16, dimension == 2 ? [32, 64] : [16, 32], BatchSize: dimension == 2 ? 8 : 4,
-                Alpha: dimension == 2 ? 20 : 8, TopCells: dimension == 2 ? 4 : 8, LearningRate: 1e-3, Iterations: 1500,
+                Alpha: dimension == 2 ? 20 : 8, TopCells: dimension == 2 ? 4 : 8, LearningRate: 1e-3, Iterations: 2800,
                 OffsetScale: 1.5, OffsetJitterMm: (dimension == 2 ? 2 : 1) * globalSpacing),
             new AugmentationConfig(RotationDegrees: 10, ScaleRange: 0.1, Shear: 0.05, TranslationFraction: 0.1,
                 ContrastRange: 0.2, GammaRange: 0.3, NoiseStd: 0.02),
