@@ -38,9 +38,6 @@ internal static class DemoCommand
             {
                 Global = config.Global with { Iterations = is3D ? 900 : 1500 },
                 Local = config.Local with { Iterations = is3D ? 1100 : 500 },
-                // A quarter of the global crops show only part of the phantom, so that the model also says
-                // which landmarks a cropped scan leaves out (measured in docs/BENCHMARKS.md).
-                Augmentation = config.Augmentation with { PartialViewShare = 0.25 },
                 ValidateEvery = 100,
             };
             string modelPath = Path.Combine(folder, "model.lmk");

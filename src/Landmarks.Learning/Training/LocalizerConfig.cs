@@ -37,7 +37,7 @@ public sealed record LocalStageConfig(
 /// <summary>Random affine (in world space) and intensity changes applied to training crops.</summary>
 /// <param name="PartialViewShare">Share of the global stage's training crops blanked outside a random box of at least
 /// <paramref name="PartialViewMinimumFraction"/> of each axis (<see cref="Data.Augmentation.KeepPart"/>), so that the
-/// network learns to call landmarks out of sight absent. 0, the default until measured on real data, turns it off.</param>
+/// network learns to call landmarks out of sight absent. 0, the default, turns it off.</param>
 public sealed record AugmentationConfig(
     double RotationDegrees,
     double ScaleRange,
