@@ -114,7 +114,7 @@ public class AggregationTests
         var compressed = torch.zeros([1, 1, 2, 8, 8]);
         compressed[0, 0, 0, 3, 4] = torch.tensor(8f);  // 10^8 input voxels to the right, from the log scale
         using var prediction = new PatchPrediction(logits, compressed);
-        var estimate = Localizer.Decode(prediction, grid, topCells: 1)[0];
+        var estimate = Localizer.Decode(prediction, grid, topCells: 1, presenceOfTopCells: false)[0];
         Assert.Equal(8.5 + 16, estimate.InputVoxel[0], 3);  // held to +16 voxels, the input's width
         Assert.Equal(6.5, estimate.InputVoxel[1], 3);
     }

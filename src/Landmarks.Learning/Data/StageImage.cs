@@ -33,12 +33,25 @@ public sealed class StageImage
         double sigma = GaussianFilter.AntiAliasSigmaMm(finest, spacingMm);
         var smoothed = sigma > 0 ? GaussianFilter.Smooth(source, sigma) : source;
         var target = g.Resampled(new Vec3(spacingMm, spacingMm, g.Dimension == 2 ? g.SpacingMm.Z : spacingMm));
-        var resampled = smoothed.Resample(target, Interpolation.Linear);
-        var stats = resampled.Statistics();
+        return new StageImage(Normalised(smoothed.Resample(target, Interpolation.Linear)));
+    }
+
+    /// <summary>The part of this grid of <paramref name="size"/> voxels from <paramref name="start"/> (x, y[, z]), as a
+    /// scan with that smaller field of view would be prepared: same grid, its own intensity percentiles.</summary>
+    public StageImage Part(int[] start, int[] size)
+    {
+        var part = Image.Crop((start[0], start[1], Dimension == 3 ? start[2] : 0), new GridSize(size[0], size[1], Dimension == 3 ? size[2] : 1));
+        return new StageImage(Normalised(part));
+    }
+
+    /// <summary>Maps intensities in place so that the 0.5th and 99.5th percentiles become 0 and 1.</summary>
+    private static Image Normalised(Image image)
+    {
+        var stats = image.Statistics();
         double low = stats.Percentile0_5, range = Math.Max(stats.Percentile99_5 - low, 1e-6);
-        var voxels = resampled.Voxels;
+        var voxels = image.Voxels;
         for (int n = 0; n < voxels.Length; n++) voxels[n] = (float)((voxels[n] - low) / range);
-        return new StageImage(resampled);
+        return image;
     }
 
     /// <summary>World mm to this grid's continuous voxel index, (x, y[, z]).</summary>

@@ -4,6 +4,7 @@ using Landmarks.Learning.Data;
 using Landmarks.Learning.Model;
 using Landmarks.Learning.Networks;
 using Landmarks.Learning.Targets;
+using Landmarks.Learning.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -49,7 +50,7 @@ public sealed class Localizer(LocalizerModel model, Device? device = null, doubl
             var globalMm = global.ToWorld(coarse[l].InputVoxel);
             bool useLocal = model.Metadata.TrainingSummary.GetValueOrDefault($"{LocalEnabledKey}.{l}", 1) != 0;
             var refined = useLocal ? Refine(l, local, globalMm) : globalMm;
-            bool present = coarse[l].Presence >= (presenceThreshold ?? model.Config.PresenceThreshold);
+            bool present = coarse[l].Presence >= (presenceThreshold ?? model.Config.PresenceThreshold ?? LocalizerConfig.DefaultPresenceThreshold);
             result.Add(new LocatedLandmark(model.LandmarkNames[l], refined, coarse[l].Presence, present, globalMm));
         }
         return result;
@@ -61,7 +62,7 @@ public sealed class Localizer(LocalizerModel model, Device? device = null, doubl
         int stride = model.Config.Global.Shape.OutputStride;
         int[] padded = [.. global.Size.Select(n => (n + stride - 1) / stride * stride)];
         var crop = new CropTransform(Matrix3.Identity, Vec3.Zero, padded);
-        return Run(model.Global, crop.Sample(global), new PatchGrid(padded, stride), model.Config.Global.TopCells);
+        return Run(model.Global, crop.Sample(global), new PatchGrid(padded, stride), model.Config.Global.TopCells, presenceOfTopCells: true);
     }
 
     /// <summary>The local stage for one landmark, around an estimate in world mm.</summary>
@@ -70,13 +71,13 @@ public sealed class Localizer(LocalizerModel model, Device? device = null, doubl
         int size = model.Config.Local.CropSize;
         int[] cropSize = [.. Enumerable.Repeat(size, local.Dimension)];
         var crop = CropTransform.Centred(local.ToVoxel(estimateMm), cropSize);
-        var estimate = Run(model.Locals[landmark], crop.Sample(local), new PatchGrid(cropSize, LocalNetwork.OutputStride), model.Config.Local.TopCells)[0];
+        var estimate = Run(model.Locals[landmark], crop.Sample(local), new PatchGrid(cropSize, LocalNetwork.OutputStride), model.Config.Local.TopCells, presenceOfTopCells: false)[0];
         // The local network knows only its crop: an estimate outside it is no refinement.
         bool insideCrop = estimate.InputVoxel.Select((v, axis) => v >= -0.5 && v <= size - 0.5).All(inside => inside);
         return estimate.Presence < MinimumLocalPresence || !insideCrop ? estimateMm : local.ToWorld(crop.ToStage(estimate.InputVoxel));
     }
 
-    private PatchEstimate[] Run(nn.Module<Tensor, PatchPrediction> network, float[] voxels, PatchGrid grid, int topCells)
+    private PatchEstimate[] Run(nn.Module<Tensor, PatchPrediction> network, float[] voxels, PatchGrid grid, int topCells, bool presenceOfTopCells)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -84,11 +85,11 @@ public sealed class Localizer(LocalizerModel model, Device? device = null, doubl
         network.eval();
         long[] shape = [1, 1, .. grid.InputSize.Reverse().Select(n => (long)n)];
         using var prediction = network.forward(tensor(voxels, shape).to(_device));
-        return Decode(prediction, grid, topCells);
+        return Decode(prediction, grid, topCells, presenceOfTopCells);
     }
 
     /// <summary>Network output of one sample to per-landmark probabilities and displacements, then aggregation.</summary>
-    internal static PatchEstimate[] Decode(PatchPrediction prediction, PatchGrid grid, int topCells)
+    internal static PatchEstimate[] Decode(PatchPrediction prediction, PatchGrid grid, int topCells, bool presenceOfTopCells)
     {
         int landmarks = (int)prediction.Logits.shape[1], cells = grid.CellCount, d = grid.Dimension;
         var probabilities = prediction.Logits[0].sigmoid().cpu().reshape(landmarks, cells).data<float>().ToArray();
@@ -107,6 +108,6 @@ public sealed class Localizer(LocalizerModel model, Device? device = null, doubl
                 disp[l][axis] = [.. displacements.AsSpan((l * d + axis) * cells, cells).ToArray().Select(v => Math.Clamp(v, -limit, limit))];
             }
         }
-        return PatchAggregation.Aggregate(grid, p, disp, topCells);
+        return PatchAggregation.Aggregate(grid, p, disp, topCells, presenceOfTopCells);
     }
 }

@@ -9,14 +9,17 @@ public sealed record PatchEstimate(double[] InputVoxel, double Presence);
 /// <summary>
 /// Aggregation of Noothout et al. 2020: landmark = sum_p P(p) (centre_p + d_p) / sum_p P(p). Over the
 /// <c>topCells</c> most probable cells only (all when 0): measured here to be more accurate and
-/// steadier than the average over every cell. Presence is sum_p P(p), capped at 1: about 1 when
-/// exactly one cell claims the landmark, near 0 when none does.
+/// steadier than the average over every cell. Presence is the probability mass sum_p P(p), capped at 1:
+/// about 1 when exactly one cell claims the landmark, near 0 when none does.
 /// </summary>
 public static class PatchAggregation
 {
     /// <param name="probabilities">[landmark][cell] sigmoid of the logits.</param>
     /// <param name="displacements">[landmark][axis][cell] expanded displacements in input voxels.</param>
-    public static PatchEstimate[] Aggregate(PatchGrid grid, float[][] probabilities, float[][][] displacements, int topCells)
+    /// <param name="presenceOfTopCells">Presence is the mass of the <paramref name="topCells"/> cells that placed the
+    /// landmark, not of all cells: the global stage's images vary in size, and the small probabilities of thousands
+    /// of empty cells would otherwise add up to "present" on a large image.</param>
+    public static PatchEstimate[] Aggregate(PatchGrid grid, float[][] probabilities, float[][][] displacements, int topCells, bool presenceOfTopCells = false)
     {
         int cells = grid.CellCount;
         var centres = new double[cells][];
@@ -25,10 +28,12 @@ public static class PatchAggregation
         for (int l = 0; l < probabilities.Length; l++)
         {
             var p = probabilities[l];
-            IEnumerable<int> chosen = Enumerable.Range(0, cells);
-            if (topCells > 0 && topCells < cells) chosen = chosen.OrderByDescending(c => p[c]).ThenBy(c => c).Take(topCells);
+            int[] chosen = topCells > 0 && topCells < cells
+                ? [.. Enumerable.Range(0, cells).OrderByDescending(c => p[c]).ThenBy(c => c).Take(topCells)]
+                : [.. Enumerable.Range(0, cells)];
             var position = new double[grid.Dimension];
             double weight = 0;
+            double presence = Math.Min(1, presenceOfTopCells ? chosen.Sum(c => (double)p[c]) : p.Sum(v => (double)v));
             foreach (int c in chosen)
             {
                 weight += p[c];
@@ -42,7 +47,7 @@ public static class PatchAggregation
                     position[axis] = Enumerable.Range(0, cells).Sum(c => centres[c][axis] + displacements[l][axis][c]);
             }
             for (int axis = 0; axis < grid.Dimension; axis++) position[axis] /= weight;
-            estimates[l] = new PatchEstimate(position, Math.Min(1, p.Sum(v => (double)v)));
+            estimates[l] = new PatchEstimate(position, presence);
         }
         return estimates;
     }

@@ -54,15 +54,20 @@ public sealed record AugmentationConfig(
 /// dataset (nnU-Net's idea): stage spacings from the image extent and native spacing, crop sizes
 /// from the grid, network sizes and loss weights per dimension.
 /// </summary>
+/// <param name="PresenceThreshold">Presence below which a landmark is called absent. Null, the default: calibrated on the
+/// validation cases at the end of training (<see cref="PresenceCalibration"/>); the trained model holds the number.</param>
 public sealed record LocalizerConfig(
     int Dimension,
     GlobalStageConfig Global,
     LocalStageConfig Local,
     AugmentationConfig Augmentation,
-    double PresenceThreshold,
+    double? PresenceThreshold,
     int ValidateEvery,
     int CheckpointEvery)
 {
+    /// <summary>The threshold of a model trained without validation cases to calibrate it on.</summary>
+    public const double DefaultPresenceThreshold = 0.1;
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -98,6 +103,6 @@ public sealed record LocalizerConfig(
                 OffsetScale: 1.5, OffsetJitterMm: (dimension == 2 ? 2 : 1) * globalSpacing),
             new AugmentationConfig(RotationDegrees: 10, ScaleRange: 0.1, Shear: 0.05, TranslationFraction: 0.1,
                 ContrastRange: 0.2, GammaRange: 0.3, NoiseStd: 0.02),
-            PresenceThreshold: 0.1, ValidateEvery: 250, CheckpointEvery: 100);
+            PresenceThreshold: null, ValidateEvery: 250, CheckpointEvery: 100);
     }
 }

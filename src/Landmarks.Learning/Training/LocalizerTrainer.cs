@@ -84,13 +84,33 @@ public sealed class LocalizerTrainer
         CopyWeights(best.Global, model.Global);
         localIterations = TrainLocal(model, best, summary, start, globalIterations, localIterations);
 
-        var final = best.WithMetadata(Metadata(summary));
+        var config = _config with { PresenceThreshold = _config.PresenceThreshold ?? CalibratePresence(best, summary) };
+        var final = best.WithMetadata(Metadata(summary, config));
         model.Dispose();
         return final;
     }
 
-    private ModelMetadata Metadata(IReadOnlyDictionary<string, double> summary) =>
-        new(LocalizerModel.FormatVersion, LocalizerModel.ToolVersion, _names, _config, LocalizerModel.Normalisation, _options.ManifestSha256, summary);
+    private ModelMetadata Metadata(IReadOnlyDictionary<string, double> summary, LocalizerConfig? config = null) =>
+        new(LocalizerModel.FormatVersion, LocalizerModel.ToolVersion, _names, config ?? _config, LocalizerModel.Normalisation, _options.ManifestSha256, summary);
+
+    /// <summary>The presence threshold from the validation cases, whole and halved (<see cref="PresenceCalibration"/>);
+    /// the default without validation cases.</summary>
+    private double CalibratePresence(LocalizerModel best, Dictionary<string, double> summary)
+    {
+        var result = _validation.Count > 0 ? PresenceCalibration.Calibrate(new Localizer(best, _options.Device), _validation) : null;
+        if (result is null)
+        {
+            _options.Log?.Invoke($"presence threshold: {LocalizerConfig.DefaultPresenceThreshold} (no validation cases to calibrate it on)");
+            return LocalizerConfig.DefaultPresenceThreshold;
+        }
+        summary["presence.present"] = result.Present;
+        summary["presence.absent"] = result.Absent;
+        summary["presence.falselyAbsent"] = result.FalselyAbsent;
+        summary["presence.falselyPresent"] = result.FalselyPresent;
+        _options.Log?.Invoke($"presence threshold {result.Threshold:0.###}, calibrated on the validation cases whole and halved: " +
+            $"{result.FalselyAbsent} of {result.Present} landmarks in view called absent, {result.FalselyPresent} of {result.Absent} out of view called present");
+        return result.Threshold;
+    }
 
     /// <summary>Share of a time budget given to the global stage; the local stage gets what is left.</summary>
     private const double GlobalShare = 0.5;
