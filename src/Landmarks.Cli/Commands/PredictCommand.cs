@@ -17,7 +17,7 @@ internal static class PredictCommand
     public static Command Create(CliConsole console)
     {
         var model = new Option<string>("--model", "-m") { Description = "Model file from 'landmarks train'.", Required = true };
-        var inputs = new Argument<string[]>("INPUTS") { Description = "Images, folders of images, or dataset manifests.", Arity = ArgumentArity.OneOrMore };
+        var inputs = new Argument<string[]>("INPUTS") { Description = "Images, folders of images (a folder holding one DICOM series is one 3D image), or dataset manifests.", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out", "-o") { Description = "Prediction CSV (case,landmark,x,y,z,confidence,present; world mm). Cases already in it are skipped.", Required = true };
         var markups = new Option<string?>("--mrk") { Description = "Also write one 3D Slicer .mrk.json per case into this folder." };
         var spacing = CommonOptions.Spacing();
@@ -74,8 +74,8 @@ internal static class PredictCommand
         var result = new List<Input>();
         foreach (var input in inputs)
         {
-            if (Directory.Exists(input))
-                result.AddRange(Directory.EnumerateFiles(input).Where(ImageFile.IsImagePath).Select(f => new Input(ImageFile.Stem(f), f, spacing)));
+            if (Directory.Exists(input) && !ImageFile.IsImagePath(input))
+                result.AddRange(Directory.EnumerateFileSystemEntries(input).Where(ImageFile.IsImagePath).Select(f => new Input(ImageFile.Stem(f), f, spacing)));
             else if (input.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
             {
                 var manifest = DatasetManifest.Load(input);

@@ -17,7 +17,7 @@ public static class DatasetBuilder
             if (!Directory.Exists(dir)) throw new InvalidFileException(dir, "folder not found");
 
         Dictionary<string, string> ByStem(string dir, Func<string, bool> accept, Func<string, string> stem) =>
-            Directory.EnumerateFiles(dir).Where(accept).OrderBy(f => f, StringComparer.Ordinal)
+            Directory.EnumerateFileSystemEntries(dir).Where(accept).OrderBy(f => f, StringComparer.Ordinal)
                 .GroupBy(stem).ToDictionary(g => g.Key, g => g.First());
         var images = ByStem(imagesDirectory, ImageFile.IsImagePath, ImageFile.Stem);
         var landmarks = ByStem(landmarksDirectory, LandmarkFile.IsLandmarkPath, LandmarkFile.Stem);

@@ -1,9 +1,10 @@
+using Landmarks.Imaging.Formats.Dicom;
 using Landmarks.Imaging.Images;
 using Landmarks.Imaging.IO;
 
 namespace Landmarks.Imaging.Formats;
 
-/// <summary>Reads and writes images, choosing the format by file name.</summary>
+/// <summary>Reads and writes images, choosing the format by file name; a folder of DICOM slices of one series reads as a volume.</summary>
 public static class ImageFile
 {
     public static IReadOnlyList<IImageFormat> Formats { get; } =
@@ -12,6 +13,7 @@ public static class ImageFile
         new MetaImageFormat(),
         new NrrdFormat(),
         new RasterFormat(),
+        new DicomFormat(),
     ];
 
     public static IEnumerable<string> Extensions => Formats.SelectMany(f => f.Extensions);
@@ -22,25 +24,38 @@ public static class ImageFile
         return Formats.FirstOrDefault(f => f.Extensions.Any(name.EndsWith));
     }
 
-    public static bool IsImagePath(string path) => FormatOf(path) is not null;
+    /// <summary>The name of the format <see cref="Read"/> takes <paramref name="path"/> to be in.</summary>
+    public static string FormatNameOf(string path) => Directory.Exists(path) ? "DICOM series" : FormatOf(path)?.Name ?? "unknown";
 
-    /// <summary>The file name without its image extension (".nii.gz" counts as one).</summary>
+    /// <summary>An image file of a known format, or a folder holding the DICOM slices of one series.</summary>
+    public static bool IsImagePath(string path) => Directory.Exists(path) ? DicomSeries.IsVolume(path) : FormatOf(path) is not null;
+
+    /// <summary>The file name without its image extension (".nii.gz" counts as one); a folder's name.</summary>
     public static string Stem(string path)
     {
-        string name = Path.GetFileName(path);
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(path));
+        if (Directory.Exists(path)) return name;
         string? extension = Extensions.Where(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase)).MaxBy(e => e.Length);
         return extension is null ? Path.GetFileNameWithoutExtension(name) : name[..^extension.Length];
     }
 
     public static Image Read(string path, ImageReadOptions? options = null)
     {
+        if (Directory.Exists(path))
+            return DicomSeries.IsVolume(path) ? Guarded(path, () => DicomSeries.Read(path))
+                : throw new InvalidFileException(path, "is a folder, not an image file (a folder reads as an image only when it holds the DICOM slices of one series)");
         var format = FormatOf(path)
-            ?? throw new InvalidFileException(path, $"unsupported image format (supported: {string.Join(", ", Extensions)})");
-        if (Directory.Exists(path)) throw new InvalidFileException(path, "is a folder, not an image file");
+            ?? throw new InvalidFileException(path, $"unsupported image format (supported: {string.Join(", ", Extensions)}, or a folder of DICOM slices)");
         if (!File.Exists(path)) throw new InvalidFileException(path, "file not found");
+        return Guarded(path, () => format.Read(path, options ?? ImageReadOptions.Default));
+    }
+
+    /// <summary>Turns what readers throw on bad bytes into one line naming the file and the reason.</summary>
+    private static Image Guarded(string path, Func<Image> read)
+    {
         try
         {
-            return format.Read(path, options ?? ImageReadOptions.Default);
+            return read();
         }
         catch (EndOfStreamException e)
         {

@@ -1,0 +1,110 @@
+using Landmarks.Imaging.Geometry;
+using Landmarks.Imaging.IO;
+
+namespace Landmarks.Imaging.Formats.Dicom;
+
+/// <summary>
+/// One single-frame DICOM image: its pixels as modality values (stored values times Rescale Slope plus
+/// Rescale Intercept, so Hounsfield units in CT) and where it lies in the patient (LPS mm, as DICOM
+/// defines it). MONOCHROME1 images are negated so that bright is high, as in MONOCHROME2; colour images
+/// become grey (ITU-R BT.601 luma).
+/// </summary>
+internal sealed class DicomSlice
+{
+    public required string Path { get; init; }
+    public required int Columns { get; init; }
+    public required int Rows { get; init; }
+    /// <summary>Spacing between columns (x) and between rows (y), mm; null when the file gives none.</summary>
+    public required (double X, double Y)? PixelSpacingMm { get; init; }
+    /// <summary>Which attribute the spacing came from, for messages.</summary>
+    public required string SpacingSource { get; init; }
+    public required WorldMm? PositionMm { get; init; }
+    /// <summary>World directions of increasing column and increasing row (Image Orientation (Patient)).</summary>
+    public required (Vec3 Row, Vec3 Column)? Orientation { get; init; }
+    public required string? SeriesUid { get; init; }
+    public required float[] Pixels { get; init; }
+
+    public static DicomSlice Read(string path)
+    {
+        var data = DicomDataSet.Read(path);
+        int rows = data.UInt16(0x0028, 0x0010) ?? throw Missing(path, "Rows (0028,0010)");
+        int columns = data.UInt16(0x0028, 0x0011) ?? throw Missing(path, "Columns (0028,0011)");
+        if (rows == 0 || columns == 0) throw new InvalidFileException(path, $"DICOM image of {columns}x{rows} pixels");
+        int frames = (int)(data.Numbers(0x0028, 0x0008)?[0] ?? 1);
+        if (frames != 1) throw new InvalidFileException(path, $"multi-frame DICOM ({frames} frames) is not supported: give a folder of single-frame slices");
+        int samples = data.UInt16(0x0028, 0x0002) ?? 1;
+        int bitsAllocated = data.UInt16(0x0028, 0x0100) ?? throw Missing(path, "Bits Allocated (0028,0100)");
+        int bitsStored = data.UInt16(0x0028, 0x0101) ?? bitsAllocated;
+        bool signed = (data.UInt16(0x0028, 0x0103) ?? 0) == 1;
+        string photometric = data.String(0x0028, 0x0004) ?? (samples == 1 ? "MONOCHROME2" : "RGB");
+        if (bitsAllocated is not (8 or 16 or 32) || bitsStored < 1 || bitsStored > bitsAllocated)
+            throw new InvalidFileException(path, $"DICOM pixels of {bitsStored} bits stored in {bitsAllocated} are not supported (8, 16 or 32 bits allocated)");
+        if (!(samples == 1 && photometric is "MONOCHROME1" or "MONOCHROME2") && !(samples == 3 && photometric is "RGB" or "YBR_FULL"))
+            throw new InvalidFileException(path, $"DICOM photometric interpretation {photometric} with {samples} samples per pixel is not supported");
+        var pixelData = data.PixelData ?? throw Missing(path, "Pixel Data (7FE0,0010)");
+        long needed = (long)rows * columns * samples * (bitsAllocated / 8);
+        if (pixelData.Length < needed) throw new InvalidFileException(path, $"DICOM pixel data holds {pixelData.Length} bytes, {columns}x{rows}x{samples} pixels of {bitsAllocated} bits need {needed}");
+
+        var stored = StoredValues(data.Bytes.AsSpan(pixelData.Offset, (int)needed), rows * columns * samples, bitsAllocated, bitsStored, signed, data.BigEndian);
+        var pixels = samples == 1 ? stored : Grey(stored, rows * columns, photometric, planar: (data.UInt16(0x0028, 0x0006) ?? 0) == 1);
+        double slope = data.Numbers(0x0028, 0x1053)?[0] ?? 1, intercept = data.Numbers(0x0028, 0x1052)?[0] ?? 0;
+        double sign = photometric == "MONOCHROME1" ? -1 : 1;
+        if (slope != 1 || intercept != 0 || sign != 1)
+            for (int n = 0; n < pixels.Length; n++) pixels[n] = (float)(sign * (pixels[n] * slope + intercept));
+
+        // Pixel Spacing is in the patient; Imager Pixel Spacing (projection radiographs) at the detector.
+        var spacing = data.Numbers(0x0028, 0x0030);
+        string source = "Pixel Spacing (0028,0030)";
+        if (spacing is null) { spacing = data.Numbers(0x0018, 0x1164); source = "Imager Pixel Spacing (0018,1164)"; }
+        if (spacing is not null && (spacing.Length != 2 || spacing[0] <= 0 || spacing[1] <= 0))
+            throw new InvalidFileException(path, $"DICOM {source} must be two positive numbers, got {string.Join("\\", spacing)}");
+        var position = data.Numbers(0x0020, 0x0032);
+        var orientation = data.Numbers(0x0020, 0x0037);
+        if (position is not null && position.Length != 3) throw new InvalidFileException(path, "DICOM Image Position (Patient) (0020,0032) must have 3 numbers");
+        if (orientation is not null && orientation.Length != 6) throw new InvalidFileException(path, "DICOM Image Orientation (Patient) (0020,0037) must have 6 numbers");
+        return new DicomSlice
+        {
+            Path = path,
+            Columns = columns,
+            Rows = rows,
+            // DICOM lists the spacing between rows (y) first, then between columns (x).
+            PixelSpacingMm = spacing is null ? null : (spacing[1], spacing[0]),
+            SpacingSource = spacing is null ? "" : source,
+            PositionMm = position is null ? null : new WorldMm(position[0], position[1], position[2]),
+            Orientation = orientation is null ? null : (new Vec3(orientation[0], orientation[1], orientation[2]), new Vec3(orientation[3], orientation[4], orientation[5])),
+            SeriesUid = data.String(0x0020, 0x000E),
+            Pixels = pixels,
+        };
+    }
+
+    private static InvalidFileException Missing(string path, string what) => new(path, $"DICOM file has no {what}");
+
+    private static float[] StoredValues(ReadOnlySpan<byte> bytes, int count, int bitsAllocated, int bitsStored, bool signed, bool bigEndian)
+    {
+        var values = new float[count];
+        int shift = 32 - bitsStored;
+        for (int n = 0; n < count; n++)
+        {
+            uint raw = bitsAllocated switch
+            {
+                8 => bytes[n],
+                16 => bigEndian ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(bytes[(2 * n)..]) : System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * n)..]),
+                _ => bigEndian ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes[(4 * n)..]) : System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes[(4 * n)..]),
+            };
+            // Only the low Bits Stored bits are the value; the bits above may hold anything (overlays of old files).
+            values[n] = signed ? (int)(raw << shift) >> shift : (raw << shift) >> shift;
+        }
+        return values;
+    }
+
+    private static float[] Grey(float[] samples, int pixels, string photometric, bool planar)
+    {
+        var grey = new float[pixels];
+        for (int n = 0; n < pixels; n++)
+        {
+            float Sample(int channel) => planar ? samples[channel * pixels + n] : samples[3 * n + channel];
+            grey[n] = photometric == "YBR_FULL" ? Sample(0) : (float)(0.299 * Sample(0) + 0.587 * Sample(1) + 0.114 * Sample(2));
+        }
+        return grey;
+    }
+}
