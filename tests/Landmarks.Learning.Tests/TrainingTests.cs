@@ -58,6 +58,11 @@ public class TrainingTests
         var (model, test) = TrainTiny(dir, 2, globalIterations: 1000, localIterations: 120);
         var (error, baseline) = Errors(model, test);
         Assert.True(error < 3.0 && error < 0.4 * baseline, $"MRE {error:0.00} mm against {baseline:0.00} mm for the mean position");
+        // The presence threshold was calibrated on the held-out phantoms, whole and halved, and the model records how.
+        var summary = model.Metadata.TrainingSummary;
+        Assert.InRange(model.Config.PresenceThreshold!.Value, 0.0, 1.0);
+        Assert.True(summary["presence.present"] > 0 && summary["presence.absent"] > 0);
+        Assert.True(summary["presence.falselyAbsent"] / summary["presence.present"] < 0.25, $"{summary["presence.falselyAbsent"]} of {summary["presence.present"]} called absent");
     }
 
     [Fact]
