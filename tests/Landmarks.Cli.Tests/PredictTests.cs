@@ -15,7 +15,7 @@ public class PredictTests
         var train = Phantoms.WriteDataset(dir.File("train"), "train", 2, 6, 3);
         var config = TrainingRun.DeriveConfig(train, globalGridVoxels: 40);
         config = config with { Global = config.Global with { Iterations = 3 }, Local = config.Local with { Iterations = 1, BatchSize = 2 } };
-        TrainingRun.Train(dir.File("train/train.json"), null, dir.File("tiny.lmk"), config, new TrainerOptions(1, CPU, dir.File("tiny.checkpoint"), false, null, "")).Dispose();
+        TrainingRun.Train(dir.File("train/train.json"), null, dir.File("tiny.lmk"), config, new TrainerOptions(1, CPU, dir.File("tiny.checkpoint"), false, null)).Dispose();
         return dir.File("tiny.lmk");
     }
 

@@ -25,7 +25,7 @@ public class TrainingTests
             ValidateEvery = 1000,
             CheckpointEvery = 20,
         };
-        var options = new TrainerOptions(seed, CPU, dir.File(name + ".checkpoint"), resume, null, "", progress);
+        var options = new TrainerOptions(seed, CPU, dir.File(name + ".checkpoint"), resume, null, progress);
         var model = TrainingRun.Train(dir.File("train/train.json"), null, dir.File(name + ".lmk"), config, options);
         return (model, test);
     }

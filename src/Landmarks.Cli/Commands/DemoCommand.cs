@@ -42,7 +42,7 @@ internal static class DemoCommand
             };
             string modelPath = Path.Combine(folder, "model.lmk");
             using var model = display.Run((progress, log) => TrainingRun.Train(Path.Combine(folder, "train", "train.json"), null, modelPath, config,
-                new TrainerOptions(seedValue, deviceValue, modelPath + ".checkpoint", Resume: false, TimeBudget: null, "", progress, log)));
+                new TrainerOptions(seedValue, deviceValue, modelPath + ".checkpoint", Resume: false, TimeBudget: null, progress, log)));
 
             display.Log($"predicting {test.Cases.Count} held-out phantoms");
             var localizer = new Localizer(model, deviceValue);

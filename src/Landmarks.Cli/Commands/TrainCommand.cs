@@ -34,7 +34,7 @@ internal static class TrainCommand
             var display = new TrainingDisplay(console);
             using var model = display.Run((progress, log) => TrainingRun.Train(manifestPath, parse.GetValue(validation), modelPath, configuration,
                 new TrainerOptions(parse.GetValue(seed), deviceValue, modelPath + ".checkpoint", parse.GetValue(resume),
-                    parse.GetValue(budget) is double minutes ? TimeSpan.FromMinutes(minutes) : null, "", progress, log)));
+                    parse.GetValue(budget) is double minutes ? TimeSpan.FromMinutes(minutes) : null, progress, log)));
             var summary = model.Metadata.TrainingSummary;
             console.Out.WriteLine($"wrote {modelPath} after {display.Elapsed.TotalMinutes:0.0} min: validation MRE {summary.GetValueOrDefault("validationMreMm", double.NaN):0.000} mm " +
                 $"(global stage alone {summary.GetValueOrDefault("bestGlobalMreMm", double.NaN):0.000} mm)");

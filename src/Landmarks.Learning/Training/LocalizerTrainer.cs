@@ -29,9 +29,12 @@ public sealed class LocalizerTrainer
     private readonly IReadOnlyList<TrainingCase> _train;
     private readonly IReadOnlyList<TrainingCase> _validation;
     private readonly TrainerOptions _options;
+    private readonly string _manifestSha256;
     private readonly Stopwatch _clock = new();
 
-    public LocalizerTrainer(LocalizerConfig config, IReadOnlyList<string> names, IReadOnlyList<TrainingCase> train, IReadOnlyList<TrainingCase> validation, TrainerOptions options)
+    /// <param name="manifestSha256">Hash of the training manifest, recorded in the model.</param>
+    public LocalizerTrainer(LocalizerConfig config, IReadOnlyList<string> names, IReadOnlyList<TrainingCase> train, IReadOnlyList<TrainingCase> validation,
+        TrainerOptions options, string manifestSha256)
     {
         if (train.Count == 0) throw new ArgumentException("no training cases");
         _config = config;
@@ -39,6 +42,7 @@ public sealed class LocalizerTrainer
         _train = train;
         _validation = validation;
         _options = options;
+        _manifestSha256 = manifestSha256;
     }
 
     private string BestPath => BestPathOf(_options.CheckpointPath);
@@ -91,7 +95,7 @@ public sealed class LocalizerTrainer
     }
 
     private ModelMetadata Metadata(IReadOnlyDictionary<string, double> summary, LocalizerConfig? config = null) =>
-        new(LocalizerModel.FormatVersion, LocalizerModel.ToolVersion, _names, config ?? _config, LocalizerModel.Normalisation, _options.ManifestSha256, summary);
+        new(LocalizerModel.FormatVersion, LocalizerModel.ToolVersion, _names, config ?? _config, LocalizerModel.Normalisation, _manifestSha256, summary);
 
     /// <summary>The presence threshold from the validation cases, whole and halved (<see cref="PresenceCalibration"/>);
     /// the default without validation cases.</summary>

@@ -20,6 +20,5 @@ public sealed record TrainerOptions(
     string CheckpointPath,
     bool Resume,
     TimeSpan? TimeBudget,
-    string ManifestSha256,
     Action<TrainingProgress>? Progress = null,
     Action<string>? Log = null);

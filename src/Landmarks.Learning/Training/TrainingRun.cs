@@ -64,7 +64,7 @@ public static class TrainingRun
         var train = Load(manifest, trainCases, config);
         var validation = Load(validationManifest, validationCases, config);
         options.Log?.Invoke($"loaded {train.Count} training and {validation.Count} validation cases");
-        var trainer = new LocalizerTrainer(config, manifest.LandmarkNames, train, validation, options with { ManifestSha256 = Sha256Of(manifestPath) });
+        var trainer = new LocalizerTrainer(config, manifest.LandmarkNames, train, validation, options, Sha256Of(manifestPath));
         var model = trainer.Run();
         model.Save(modelPath);
         foreach (string file in LocalizerTrainer.CheckpointFiles(options.CheckpointPath)) File.Delete(file);
