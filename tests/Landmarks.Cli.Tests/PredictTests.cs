@@ -10,11 +10,11 @@ namespace Landmarks.Cli.Tests;
 public class PredictTests
 {
     /// <summary>A barely trained model: predict's plumbing is under test here, not accuracy.</summary>
-    private static string TinyModel(TempDirectory dir)
+    private static string TinyModel(TempDirectory dir, double? presenceThreshold = null)
     {
         var train = Phantoms.WriteDataset(dir.File("train"), "train", 2, 6, 3);
         var config = TrainingRun.DeriveConfig(train, globalGridVoxels: 40);
-        config = config with { Global = config.Global with { Iterations = 3 }, Local = config.Local with { Iterations = 1, BatchSize = 2 } };
+        config = config with { Global = config.Global with { Iterations = 3 }, Local = config.Local with { Iterations = 1, BatchSize = 2 }, PresenceThreshold = presenceThreshold };
         TrainingRun.Train(dir.File("train/train.json"), null, dir.File("tiny.lmk"), config, new TrainerOptions(1, CPU, dir.File("tiny.checkpoint"), false, null)).Dispose();
         return dir.File("tiny.lmk");
     }
@@ -39,6 +39,20 @@ public class PredictTests
         Assert.Equal(["test-000", "test-001", "test-002"], rows.Select(r => r.CaseId).Distinct().Order());
         Assert.All(rows, r => Assert.InRange(r.Confidence, 0, 1));
         Assert.Equal(Phantoms.LandmarkNames.Count, LandmarkFile.Read(dir.File("mrk/test-001.mrk.json")).Count);
+    }
+
+    [Fact]
+    public void A_configured_presence_threshold_is_kept_and_predict_can_override_it()
+    {
+        using var dir = new TempDirectory();
+        string model = TinyModel(dir, presenceThreshold: 0.5);
+        using (var loaded = Landmarks.Learning.Model.LocalizerModel.Load(model)) Assert.Equal(0.5, loaded.Config.PresenceThreshold);
+        Phantoms.WriteDataset(dir.File("test"), "test", 2, 2, 4);
+        Assert.Equal(0, Run("predict", "--model", model, dir.File("test/test.json"), "--out", dir.File("strict.csv")).Code);
+        // The CSV rounds confidences; those within rounding of the threshold could go either way.
+        Assert.All(PredictionCsv.Read(dir.File("strict.csv")).Where(r => Math.Abs(r.Confidence - 0.5) > 1e-5), r => Assert.Equal(r.Confidence >= 0.5, r.Present));
+        Assert.Equal(0, Run("predict", "--model", model, dir.File("test/test.json"), "--out", dir.File("lenient.csv"), "--presence-threshold", "0").Code);
+        Assert.All(PredictionCsv.Read(dir.File("lenient.csv")), r => Assert.True(r.Present));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Landmarks.Imaging.Annotations;
+using Landmarks.Imaging.Datasets;
 using Landmarks.Imaging.Formats;
 using Landmarks.Imaging.Geometry;
 using Landmarks.Imaging.IO;
@@ -150,6 +152,27 @@ public class DicomTests
         for (int k = 0; k < 4; k++) Assert.Equal(10 * k + 4, image[1, 1, k]);
         var expected = first + row * 0.6 + column * 0.7 + normal * 5.0;
         Assert.True(image.Geometry.IndexToWorld(new VoxelIndex(1, 1, 2)).DistanceTo(expected) < 1e-9);
+    }
+
+    [Fact]
+    public void Series_folders_pair_with_landmark_files_of_their_name_into_a_manifest()
+    {
+        using var dir = new TempDirectory();
+        WriteSeries(dir, [0, 1, 2, 3], folder: "img/c1");
+        WriteSeries(dir, [0, 1, 2], folder: "img/c2");
+        Directory.CreateDirectory(dir.File("lm"));
+        foreach (string id in new[] { "c1", "c2" })
+        {
+            var centre = ImageFile.Read(dir.File($"img/{id}")).Geometry.IndexToWorld(new VoxelIndex(1, 0.5, 1));
+            LandmarkFile.Write(new LandmarkSet([new Landmark("tip", centre)]), dir.File($"lm/{id}.mrk.json"));
+        }
+        var result = DatasetBuilder.Create("dicom", dir.File("img"), dir.File("lm"), null, null, null);
+        Assert.Equal(["c1", "c2"], result.Manifest.Cases.Select(c => c.Id));
+        Assert.Empty(result.Unpaired);
+        result.Manifest.Save(dir.File("dicom.json"));
+        var manifest = DatasetManifest.Load(dir.File("dicom.json"));
+        Assert.True(DatasetCheckReport.Run(manifest).Passed);
+        Assert.Equal(new GridSize(3, 2, 3), manifest.LoadCase(manifest.Cases[1]).Image.Size);
     }
 
     [Fact]
