@@ -16,6 +16,7 @@ internal sealed class DicomTestFile(string transferSyntax)
     public const string Deflated = "1.2.840.10008.1.2.1.99";
     public const string BigEndian = "1.2.840.10008.1.2.2";
     public const string JpegLossless = "1.2.840.10008.1.2.4.70";
+    public const string Rle = "1.2.840.10008.1.2.5";
 
     private readonly List<(ushort Group, ushort Element, string Vr, object Value)> _elements = [];
     private bool IsBigEndian => transferSyntax == BigEndian;

@@ -9,8 +9,8 @@ namespace Landmarks.Imaging.Formats.Dicom;
 /// <summary>
 /// The top-level elements of a DICOM Part 10 file (PS3.10), as byte ranges of the file, parsed up to
 /// the pixel data. Native (uncompressed) transfer syntaxes: implicit and explicit VR little endian,
-/// explicit VR big endian and deflated explicit VR little endian; and lossless JPEG (process 14), whose
-/// pixel data comes as encapsulated fragments. Sequences are stepped over (the image
+/// explicit VR big endian and deflated explicit VR little endian; and lossless JPEG (process 14) and RLE,
+/// whose pixel data comes as encapsulated fragments. Sequences are stepped over (the image
 /// attributes this reader needs are all top-level), whether their lengths are defined or not.
 /// </summary>
 internal sealed class DicomDataSet
@@ -21,6 +21,7 @@ internal sealed class DicomDataSet
     public const string ExplicitBigEndian = "1.2.840.10008.1.2.2";
     public const string JpegLossless = "1.2.840.10008.1.2.4.57";
     public const string JpegLosslessFirstOrder = "1.2.840.10008.1.2.4.70";
+    public const string Rle = "1.2.840.10008.1.2.5";
 
     private const uint UndefinedLength = 0xFFFFFFFF;
     private const uint Item = 0xFFFEE000, ItemDelimiter = 0xFFFEE00D, SequenceDelimiter = 0xFFFEE0DD;
@@ -50,7 +51,7 @@ internal sealed class DicomDataSet
     /// <summary>The fragments of encapsulated (compressed) pixel data, the basic offset table left out.</summary>
     public List<(int Offset, int Length)>? PixelFragments { get; private set; }
 
-    public bool IsEncapsulated => TransferSyntax is JpegLossless or JpegLosslessFirstOrder;
+    public bool IsEncapsulated => TransferSyntax is JpegLossless or JpegLosslessFirstOrder or Rle;
     public byte[] Bytes => _bytes;
 
     /// <summary>Whether the file starts like DICOM Part 10: 128 bytes of preamble, then "DICM".</summary>
@@ -79,8 +80,8 @@ internal sealed class DicomDataSet
                 deflate.CopyTo(inflated);
             bytes = [.. bytes.AsSpan(0, position), .. inflated.ToArray()];
         }
-        else if (syntax is not (ImplicitLittleEndian or ExplicitLittleEndian or ExplicitBigEndian or JpegLossless or JpegLosslessFirstOrder))
-            throw new InvalidFileException(path, $"DICOM transfer syntax {syntax} ({Describe(syntax)}) is not supported: uncompressed and lossless JPEG " +
+        else if (syntax is not (ImplicitLittleEndian or ExplicitLittleEndian or ExplicitBigEndian or JpegLossless or JpegLosslessFirstOrder or Rle))
+            throw new InvalidFileException(path, $"DICOM transfer syntax {syntax} ({Describe(syntax)}) is not supported: uncompressed, lossless JPEG and RLE " +
                 "pixel data are read (decompress first, e.g. with dcmdjpeg or gdcmconv --raw)");
         var dataSet = new DicomDataSet(path, bytes, syntax, syntax == ExplicitBigEndian);
         foreach (var (tag, range) in meta._elements) dataSet._elements[tag] = range;
@@ -96,7 +97,6 @@ internal sealed class DicomDataSet
         _ when syntax.StartsWith("1.2.840.10008.1.2.4.8") => "JPEG-LS",
         _ when syntax.StartsWith("1.2.840.10008.1.2.4.9") => "JPEG 2000",
         _ when syntax.StartsWith("1.2.840.10008.1.2.4.20") => "HTJ2K",
-        "1.2.840.10008.1.2.5" => "RLE",
         _ => "compressed or unknown",
     };
 

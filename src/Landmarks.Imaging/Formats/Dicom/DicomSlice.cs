@@ -41,8 +41,31 @@ internal sealed class DicomSlice
             throw new InvalidFileException(path, $"DICOM pixels of {bitsStored} bits stored in {bitsAllocated} are not supported (8, 16 or 32 bits allocated)");
         if (!(samples == 1 && photometric is "MONOCHROME1" or "MONOCHROME2") && !(samples == 3 && photometric is "RGB" or "YBR_FULL"))
             throw new InvalidFileException(path, $"DICOM photometric interpretation {photometric} with {samples} samples per pixel is not supported");
-        var stored = data.IsEncapsulated ? DecodedValues(data, path, columns, rows, samples, bitsStored, signed) : StoredValues(data, path, columns, rows, samples, bitsAllocated, bitsStored, signed);
-        var pixels = samples == 1 ? stored : Grey(stored, rows * columns, photometric, planar: (data.UInt16(0x0028, 0x0006) ?? 0) == 1);
+        int count = rows * columns * samples;
+        bool planar = (data.UInt16(0x0028, 0x0006) ?? 0) == 1;
+        float[] stored;
+        switch (data.TransferSyntax)
+        {
+            case DicomDataSet.JpegLossless or DicomDataSet.JpegLosslessFirstOrder:
+                if (samples != 1) throw new InvalidFileException(path, $"lossless JPEG DICOM with {samples} samples per pixel is not supported (greyscale only)");
+                var decoded = JpegLossless.Decode(Frame(data, path), path);
+                if (decoded.Width != columns || decoded.Height != rows)
+                    throw new InvalidFileException(path, $"DICOM says {columns}x{rows} pixels, its JPEG data holds {decoded.Width}x{decoded.Height}");
+                stored = [.. decoded.Samples.Select(raw => Masked(raw, bitsStored, signed))];
+                break;
+            case DicomDataSet.Rle:
+                // RLE keeps each sample in its own segments, so the decoded bytes are planar.
+                stored = StoredValues(RleLossless.Decode(Frame(data, path), rows * columns, samples, bitsAllocated / 8, path), count, bitsAllocated, bitsStored, signed, bigEndian: false);
+                planar = true;
+                break;
+            default:
+                var pixelData = data.PixelData ?? throw Missing(path, "Pixel Data (7FE0,0010)");
+                long needed = (long)count * (bitsAllocated / 8);
+                if (pixelData.Length < needed) throw new InvalidFileException(path, $"DICOM pixel data holds {pixelData.Length} bytes, {columns}x{rows}x{samples} pixels of {bitsAllocated} bits need {needed}");
+                stored = StoredValues(data.Bytes.AsSpan(pixelData.Offset, (int)needed), count, bitsAllocated, bitsStored, signed, data.BigEndian);
+                break;
+        }
+        var pixels = samples == 1 ? stored : Grey(stored, rows * columns, photometric, planar);
         double slope = data.Numbers(0x0028, 0x1053)?[0] ?? 1, intercept = data.Numbers(0x0028, 0x1052)?[0] ?? 0;
         double sign = photometric == "MONOCHROME1" ? -1 : 1;
         if (slope != 1 || intercept != 0 || sign != 1)
@@ -75,14 +98,8 @@ internal sealed class DicomSlice
 
     private static InvalidFileException Missing(string path, string what) => new(path, $"DICOM file has no {what}");
 
-    private static float[] StoredValues(DicomDataSet data, string path, int columns, int rows, int samples, int bitsAllocated, int bitsStored, bool signed)
+    private static float[] StoredValues(ReadOnlySpan<byte> bytes, int count, int bitsAllocated, int bitsStored, bool signed, bool bigEndian)
     {
-        var pixelData = data.PixelData ?? throw Missing(path, "Pixel Data (7FE0,0010)");
-        long needed = (long)rows * columns * samples * (bitsAllocated / 8);
-        if (pixelData.Length < needed) throw new InvalidFileException(path, $"DICOM pixel data holds {pixelData.Length} bytes, {columns}x{rows}x{samples} pixels of {bitsAllocated} bits need {needed}");
-        var bytes = data.Bytes.AsSpan(pixelData.Offset, (int)needed);
-        bool bigEndian = data.BigEndian;
-        int count = rows * columns * samples;
         var values = new float[count];
         for (int n = 0; n < count; n++)
         {
@@ -104,11 +121,10 @@ internal sealed class DicomSlice
         return signed ? (int)(raw << shift) >> shift : (raw << shift) >> shift;
     }
 
-    /// <summary>The samples of lossless JPEG pixel data (one frame, greyscale): its fragments joined, then decoded.</summary>
-    private static float[] DecodedValues(DicomDataSet data, string path, int columns, int rows, int samples, int bitsStored, bool signed)
+    /// <summary>The one frame of encapsulated pixel data: its fragments joined.</summary>
+    private static byte[] Frame(DicomDataSet data, string path)
     {
         var fragments = data.PixelFragments ?? throw Missing(path, "Pixel Data (7FE0,0010)");
-        if (samples != 1) throw new InvalidFileException(path, $"lossless JPEG DICOM with {samples} samples per pixel is not supported (greyscale only)");
         var joined = new byte[fragments.Sum(f => (long)f.Length)];
         int at = 0;
         foreach (var (offset, length) in fragments)
@@ -116,10 +132,7 @@ internal sealed class DicomSlice
             Array.Copy(data.Bytes, offset, joined, at, length);
             at += length;
         }
-        var decoded = JpegLossless.Decode(joined, path);
-        if (decoded.Width != columns || decoded.Height != rows)
-            throw new InvalidFileException(path, $"DICOM says {columns}x{rows} pixels, its JPEG data holds {decoded.Width}x{decoded.Height}");
-        return [.. decoded.Samples.Select(raw => Masked(raw, bitsStored, signed))];
+        return joined;
     }
 
     private static float[] Grey(float[] samples, int pixels, string photometric, bool planar)
