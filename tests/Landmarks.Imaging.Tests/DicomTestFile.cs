@@ -67,7 +67,7 @@ internal sealed class DicomTestFile(string transferSyntax)
     /// <summary>Encapsulated pixel data of one frame: an empty basic offset table, then the frame split in two fragments.</summary>
     public sealed record Encapsulated(byte[] Frame);
 
-    private static void Encode(Stream stream, ushort group, ushort element, string vr, object value, bool explicitVr, bool bigEndian)
+    public static void Encode(Stream stream, ushort group, ushort element, string vr, object value, bool explicitVr, bool bigEndian)
     {
         if (value is Encapsulated encapsulated)
         {
@@ -101,6 +101,20 @@ internal sealed class DicomTestFile(string transferSyntax)
         Header(stream, group, element, vr, (uint)bytes.Length, explicitVr, bigEndian);
         stream.Write(bytes);
     }
+
+    /// <summary>One item of defined length (explicit VR little endian) holding these elements.</summary>
+    public static byte[] Item(params (ushort Group, ushort Element, string Vr, object Value)[] elements)
+    {
+        using var body = new MemoryStream();
+        foreach (var (group, element, vr, value) in elements) Encode(body, group, element, vr, value, explicitVr: true, bigEndian: false);
+        using var item = new MemoryStream();
+        Header(item, 0xFFFE, 0xE000, "", (uint)body.Length, explicitVr: true, bigEndian: false);
+        item.Write(body.ToArray());
+        return item.ToArray();
+    }
+
+    /// <summary>A sequence value (of undefined length) of these items.</summary>
+    public static UndefinedLength Sequence(params byte[][] items) => new([.. items.SelectMany(item => item)]);
 
     /// <summary>An element header; <paramref name="length"/> 0xFFFFFFFF for undefined length.</summary>
     public static void Header(Stream stream, ushort group, ushort element, string vr, uint length, bool explicitVr, bool bigEndian)

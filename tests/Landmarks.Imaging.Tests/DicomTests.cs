@@ -88,19 +88,20 @@ public class DicomTests
     [Theory]
     [InlineData(DicomTestFile.Explicit)]
     [InlineData(DicomTestFile.Implicit)]
-    public void Sequences_of_undefined_length_are_stepped_over_with_what_they_nest(string syntax)
+    public void Sequences_are_read_into_their_items_and_what_they_nest_stays_there(string syntax)
     {
         bool explicitVr = syntax == DicomTestFile.Explicit;
         using var items = new MemoryStream();
-        // An item of undefined length holding its own Rows and pixel data (an icon), then an item of defined length.
+        // An item of undefined length holding its own Rows and pixel data (an icon), then an item of defined length with its own Columns.
         DicomTestFile.Header(items, 0xFFFE, 0xE000, "", 0xFFFFFFFF, explicitVr, false);
         DicomTestFile.Header(items, 0x0028, 0x0010, "US", 2, explicitVr, false);
         items.Write([99, 0]);
         DicomTestFile.Header(items, 0x7FE0, 0x0010, "OW", 4, explicitVr, false);
         items.Write([1, 2, 3, 4]);
         DicomTestFile.Header(items, 0xFFFE, 0xE00D, "", 0, explicitVr, false);
-        DicomTestFile.Header(items, 0xFFFE, 0xE000, "", 4, explicitVr, false);
-        items.Write([9, 9, 9, 9]);
+        DicomTestFile.Header(items, 0xFFFE, 0xE000, "", 10, explicitVr, false);
+        DicomTestFile.Header(items, 0x0028, 0x0011, "US", 2, explicitVr, false);
+        items.Write([77, 0]);
         using var dir = new TempDirectory();
         string path = dir.File("icon.dcm");
         DicomTestFile.Image16(syntax, 2, 1, [40, 50])
@@ -152,6 +153,45 @@ public class DicomTests
         for (int k = 0; k < 4; k++) Assert.Equal(10 * k + 4, image[1, 1, k]);
         var expected = first + row * 0.6 + column * 0.7 + normal * 5.0;
         Assert.True(image.Geometry.IndexToWorld(new VoxelIndex(1, 1, 2)).DistanceTo(expected) < 1e-9);
+    }
+
+    [Fact]
+    public void An_enhanced_multi_frame_file_reads_as_a_volume_placed_by_its_functional_groups()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("enhanced.dcm");
+        const int columns = 3, rows = 2;
+        // Three frames listed from the top down (z 30, 27, 24); each has its own position and rescale intercept.
+        double[] z = [30, 27, 24];
+        var perFrame = z.Select((zz, f) => DicomTestFile.Item(
+            (0x0020, 0x9113, "SQ", DicomTestFile.Sequence(DicomTestFile.Item((0x0020, 0x0032, "DS", FormattableString.Invariant($"-5\\7\\{zz}"))))),
+            (0x0028, 0x9145, "SQ", DicomTestFile.Sequence(DicomTestFile.Item((0x0028, 0x1052, "DS", $"{100 * f}"), (0x0028, 0x1053, "DS", "1"))))
+        )).ToArray();
+        var shared = DicomTestFile.Item(
+            (0x0028, 0x9110, "SQ", DicomTestFile.Sequence(DicomTestFile.Item((0x0028, 0x0030, "DS", "0.5\\0.4")))),
+            (0x0020, 0x9116, "SQ", DicomTestFile.Sequence(DicomTestFile.Item((0x0020, 0x0037, "DS", "1\\0\\0\\0\\1\\0")))));
+        ushort[] pixels = [.. Enumerable.Range(0, 3 * columns * rows).Select(n => (ushort)(n % 6 + 10 * (n / 6)))];
+        DicomTestFile.Image16(DicomTestFile.Explicit, columns, rows, pixels)
+            .Add(0x0028, 0x0008, "IS", "3")
+            .Add(0x5200, 0x9229, "SQ", DicomTestFile.Sequence(shared))
+            .Add(0x5200, 0x9230, "SQ", DicomTestFile.Sequence(perFrame))
+            .Write(path);
+        var image = ImageFile.Read(path);
+        Assert.Equal(new GridSize(columns, rows, 3), image.Size);
+        Assert.Equal(new Vec3(0.4, 0.5, 3), image.Geometry.SpacingMm);
+        // Ordered along the normal (+z): the last frame (z 24) comes first.
+        Assert.Equal(new WorldMm(-5, 7, 24), image.Geometry.OriginMm);
+        Assert.Equal(20 + 200 + 4, image[1, 1, 0]);   // frame 2: stored 20 + pixel 4, intercept 200
+        Assert.Equal(0 + 0 + 4, image[1, 1, 2]);      // frame 0: intercept 0
+    }
+
+    [Fact]
+    public void Multi_frame_files_that_do_not_place_their_frames_are_refused()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("cine.dcm");
+        DicomTestFile.Image16(DicomTestFile.Explicit, 2, 2, new ushort[8]).Add(0x0028, 0x0008, "IS", "2").Write(path);
+        Assert.Contains("per-frame functional groups", Assert.Throws<InvalidFileException>(() => ImageFile.Read(path)).Reason);
     }
 
     [Fact]

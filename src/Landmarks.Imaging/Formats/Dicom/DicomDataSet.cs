@@ -10,8 +10,8 @@ namespace Landmarks.Imaging.Formats.Dicom;
 /// The top-level elements of a DICOM Part 10 file (PS3.10), as byte ranges of the file, parsed up to
 /// the pixel data. Native (uncompressed) transfer syntaxes: implicit and explicit VR little endian,
 /// explicit VR big endian and deflated explicit VR little endian; and lossless JPEG (process 14) and RLE,
-/// whose pixel data comes as encapsulated fragments. Sequences are stepped over (the image
-/// attributes this reader needs are all top-level), whether their lengths are defined or not.
+/// whose pixel data comes as encapsulated fragments. Sequences are read into items of their own (the
+/// functional groups of enhanced multi-frame images place each frame), whether their lengths are defined or not.
 /// </summary>
 internal sealed class DicomDataSet
 {
@@ -33,6 +33,7 @@ internal sealed class DicomDataSet
     private readonly string _path;
     private readonly byte[] _bytes;
     private readonly Dictionary<uint, (int Offset, int Length)> _elements = [];
+    private readonly Dictionary<uint, List<DicomDataSet>> _sequences = [];
 
     private DicomDataSet(string path, byte[] bytes, string transferSyntax, bool bigEndian)
     {
@@ -108,7 +109,7 @@ internal sealed class DicomDataSet
         if (position + count > _bytes.Length) throw new InvalidFileException(_path, $"DICOM file is truncated (an element at byte {position} runs past the end)");
     }
 
-    /// <summary>Reads one element at <paramref name="position"/>, records it when top-level, and steps past it.</summary>
+    /// <summary>Reads one element at <paramref name="position"/> into this data set (an item's, when nested) and steps past it.</summary>
     private uint ReadElement(ref int position, bool explicitVr, int depth)
     {
         Need(position, 8);
@@ -135,29 +136,64 @@ internal sealed class DicomDataSet
             length = UInt32At(position + 4);
             position += 8;
         }
-        if (tag == 0x7FE00010 && depth == 0)
+        if (tag == 0x7FE00010)
         {
             if (length == UndefinedLength)
             {
                 if (!IsEncapsulated) throw new InvalidFileException(_path, $"DICOM pixel data is encapsulated, which transfer syntax {TransferSyntax} does not allow");
-                PixelFragments = ReadFragments(ref position);
+                var fragments = ReadFragments(ref position);
+                if (depth == 0) PixelFragments = fragments;
                 return tag;
             }
             Need(position, length);
-            PixelData = (position, (int)length);
+            if (depth == 0) PixelData = (position, (int)length);
             position += (int)length;
             return tag;
         }
-        if (length == UndefinedLength)
+        if (tag >> 16 == 0xFFFE) return tag;  // an item delimiter ends the item being read
+        if (vr == "SQ" || length == UndefinedLength || (vr is null && ImplicitSequences.Contains(tag)))
         {
-            // A sequence (or an element of unknown VR holding one, encoded as implicit VR little endian).
-            SkipItems(ref position, explicitVr && vr != "UN", depth + 1);
+            // An element of unknown VR holding a sequence is encoded as implicit VR little endian.
+            _sequences[tag] = ReadItems(ref position, length, explicitVr && vr != "UN", depth + 1);
             return tag;
         }
         Need(position, length);
-        if (depth == 0 && tag >> 16 != 0xFFFE) _elements[tag] = (position, (int)length);
+        _elements[tag] = (position, (int)length);
         position += (int)length;
         return tag;
+    }
+
+    /// <summary>Sequences this reader looks into, by tag, for files without explicit VRs: the functional groups of
+    /// enhanced multi-frame images and the macros in them that place a frame.</summary>
+    private static readonly HashSet<uint> ImplicitSequences = [0x52009229, 0x52009230, 0x00289110, 0x00209116, 0x00209113, 0x00289145];
+
+    /// <summary>The items of a sequence, of defined or undefined length, each as a data set of its own.</summary>
+    private List<DicomDataSet> ReadItems(ref int position, uint length, bool explicitVr, int depth)
+    {
+        if (depth > MaximumNesting) throw new InvalidFileException(_path, $"DICOM sequences nested more than {MaximumNesting} deep");
+        if (length != UndefinedLength) Need(position, length);
+        long end = length == UndefinedLength ? long.MaxValue : position + (long)length;
+        var items = new List<DicomDataSet>();
+        while (position < end)
+        {
+            Need(position, 8);
+            uint tag = (uint)UInt16At(position) << 16 | UInt16At(position + 2);
+            uint itemLength = UInt32At(position + 4);
+            position += 8;
+            if (tag == SequenceDelimiter) break;
+            if (tag != Item) throw new InvalidFileException(_path, $"DICOM sequence holds ({tag >> 16:X4},{tag & 0xFFFF:X4}) where an item was expected");
+            var item = new DicomDataSet(_path, _bytes, TransferSyntax, BigEndian);
+            if (itemLength == UndefinedLength)
+                while (item.ReadElement(ref position, explicitVr, depth) != ItemDelimiter) { }
+            else
+            {
+                Need(position, itemLength);
+                int itemEnd = position + (int)itemLength;
+                while (position < itemEnd) item.ReadElement(ref position, explicitVr, depth);
+            }
+            items.Add(item);
+        }
+        return items;
     }
 
     /// <summary>The items of encapsulated pixel data up to its sequence delimiter, the first (the basic offset table) left out.</summary>
@@ -178,27 +214,9 @@ internal sealed class DicomDataSet
         }
     }
 
-    /// <summary>Steps over the items of a sequence of undefined length, up to and past its delimiter.</summary>
-    private void SkipItems(ref int position, bool explicitVr, int depth)
-    {
-        if (depth > MaximumNesting) throw new InvalidFileException(_path, $"DICOM sequences nested more than {MaximumNesting} deep");
-        while (true)
-        {
-            Need(position, 8);
-            uint tag = (uint)UInt16At(position) << 16 | UInt16At(position + 2);
-            uint length = UInt32At(position + 4);
-            position += 8;
-            if (tag == SequenceDelimiter) return;
-            if (tag != Item) throw new InvalidFileException(_path, $"DICOM sequence holds ({tag >> 16:X4},{tag & 0xFFFF:X4}) where an item was expected");
-            if (length != UndefinedLength)
-            {
-                Need(position, length);
-                position += (int)length;
-                continue;
-            }
-            while (ReadElement(ref position, explicitVr, depth) != ItemDelimiter) { }
-        }
-    }
+    /// <summary>The items of a sequence element, empty when the data set has none.</summary>
+    public IReadOnlyList<DicomDataSet> Sequence(ushort group, ushort element) =>
+        _sequences.TryGetValue((uint)group << 16 | element, out var items) ? items : [];
 
     public bool Has(ushort group, ushort element) => _elements.ContainsKey((uint)group << 16 | element);
 

@@ -5,8 +5,8 @@ using Landmarks.Imaging.IO;
 namespace Landmarks.Imaging.Formats.Dicom;
 
 /// <summary>
-/// DICOM, read only: a <c>.dcm</c> file is one 2D image (a radiograph, or a slice); a folder of single-frame
-/// slices of one series is one 3D volume (<see cref="DicomSeries"/>). World coordinates are DICOM's own
+/// DICOM, read only: a <c>.dcm</c> file is one 2D image (a radiograph, or a slice), or a 3D volume when it is an
+/// enhanced multi-frame image; a folder of the slices of one series is one 3D volume (<see cref="DicomSeries"/>). World coordinates are DICOM's own
 /// patient coordinates (LPS mm). A 2D image keeps its in-plane placement when it lies in an axial plane
 /// (an image in 2D has no depth); otherwise it is placed at the origin with its pixel spacing, as
 /// projection radiographs, which carry no position, always are.
@@ -19,7 +19,9 @@ public sealed class DicomFormat : IImageFormat
 
     public Image Read(string path, ImageReadOptions options)
     {
-        var slice = DicomSlice.Read(path);
+        var frames = DicomSlice.ReadFrames(path);
+        if (frames.Count > 1) return DicomSeries.Stack(path, frames);
+        var slice = frames[0];
         var (spacingX, spacingY) = SpacingOf(slice, options);
         var direction = Matrix3.Identity;
         var origin = new WorldMm(0, 0, 0);
