@@ -226,7 +226,7 @@ public class DicomTests
         WriteSeries(dir, [0, 1], series: "1.2.3", folder: "two");
         WriteSeries(dir, [2, 3], series: "1.2.4", folder: "two");
         Assert.False(ImageFile.IsImagePath(dir.File("two")));
-        Assert.Contains("is a folder", Assert.Throws<InvalidFileException>(() => ImageFile.Read(dir.File("two"))).Reason);
+        Assert.Contains("holds 2 DICOM series", Assert.Throws<InvalidFileException>(() => ImageFile.Read(dir.File("two"))).Reason);
 
         WriteSeries(dir, [0], folder: "one");
         Assert.False(ImageFile.IsImagePath(dir.File("one")));

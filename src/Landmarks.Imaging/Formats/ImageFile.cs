@@ -42,8 +42,8 @@ public static class ImageFile
     public static Image Read(string path, ImageReadOptions? options = null)
     {
         if (Directory.Exists(path))
-            return DicomSeries.IsVolume(path) ? Guarded(path, () => DicomSeries.Read(path))
-                : throw new InvalidFileException(path, "is a folder, not an image file (a folder reads as an image only when it holds the DICOM slices of one series)");
+            return DicomSeries.FilesIn(path).Count > 0 ? Guarded(path, () => DicomSeries.Read(path))
+                : throw new InvalidFileException(path, "is a folder without DICOM files, not an image (a folder reads as an image when it holds the DICOM slices of one series)");
         var format = FormatOf(path)
             ?? throw new InvalidFileException(path, $"unsupported image format (supported: {string.Join(", ", Extensions)}, or a folder of DICOM slices)");
         if (!File.Exists(path)) throw new InvalidFileException(path, "file not found");
