@@ -28,3 +28,31 @@ public class RigidCopiesTests
         Assert.True(g.IndexToWorld(index).DistanceTo(target) < 0.5, $"peak at {g.IndexToWorld(index)}, landmark at {target}");
     }
 }
+
+public class PartialViewsTests
+{
+    [Fact]
+    public void Halves_keep_their_place_in_the_world_and_mark_the_landmarks_left_outside_absent()
+    {
+        using var dir = new Landmarks.Tests.TempDirectory();
+        var g = new ImageGeometry(2, new GridSize(20, 10, 1), new Vec3(0.5, 0.5, 1), new WorldMm(4, -2, 0), Matrix3.Identity);
+        var image = new Image(g, [.. Enumerable.Range(0, 200).Select(n => (float)n)]);
+        Directory.CreateDirectory(dir.File("data"));
+        Landmarks.Imaging.Formats.ImageFile.Write(image, dir.File("data/a.nii.gz"));
+        // Pixel (3, 2) lies in both halves, (15, 2) only in the top one, (3, 8) only in the left one.
+        LandmarkFile.Write(new LandmarkSet([new Landmark("both", g.IndexToWorld(new VoxelIndex(3, 2, 0))), new Landmark("right", g.IndexToWorld(new VoxelIndex(15, 2, 0))),
+            new Landmark("bottom", g.IndexToWorld(new VoxelIndex(3, 8, 0)))]), dir.File("data/a.mrk.json"));
+        var source = new DatasetManifest("mine", ["both", "right", "bottom"], [new DatasetCase("a", dir.File("data/a.nii.gz"), dir.File("data/a.mrk.json"))]);
+
+        var halves = PartialViews.Write(source, dir.File("halves"));
+        Assert.Equal(["top-a", "left-a"], halves.Cases.Select(c => c.Id));
+        var top = halves.LoadCase(halves.Cases[0]);
+        Assert.Equal(new GridSize(20, 5, 1), top.Image.Size);
+        Assert.Equal(g.OriginMm, top.Image.Geometry.OriginMm);
+        Assert.Equal(image[15, 2], top.Image[15, 2]);
+        Assert.Equal([true, true, false], top.Reference.Landmarks.Select(l => l.PositionMm is not null));
+        var left = halves.LoadCase(halves.Cases[1]);
+        Assert.Equal(new GridSize(10, 10, 1), left.Image.Size);
+        Assert.Equal([true, false, true], left.Reference.Landmarks.Select(l => l.PositionMm is not null));
+    }
+}

@@ -14,7 +14,23 @@ internal static class DatasetCommand
             CheckSubcommand(console),
             SplitSubcommand(console),
             AugmentSubcommand(console),
+            HalvesSubcommand(console),
         };
+
+    private static Command HalvesSubcommand(CliConsole console)
+    {
+        var manifestPath = new Argument<string>("FILE") { Description = "Dataset manifest whose cases are cut." };
+        var output = new Option<string>("--out", "-o") { Description = "Folder for the halves (NIfTI, Slicer markups) and their manifest.", Required = true };
+        var command = new Command("halves", "Write each case cut to its top half and to its left half, landmarks left outside marked absent: to measure how a model's presence calls cope with a smaller field of view.")
+            { manifestPath, output };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            var manifest = PartialViews.Write(DatasetManifest.Load(parse.GetValue(manifestPath)!), parse.GetValue(output)!);
+            console.Out.WriteLine($"{manifest.Cases.Count} halves -> {Path.Combine(parse.GetValue(output)!, manifest.Name + ".json")}");
+            return CliConsole.Success;
+        }));
+        return command;
+    }
 
     private static Command AugmentSubcommand(CliConsole console)
     {
