@@ -1,5 +1,4 @@
 using Landmarks.Imaging.Annotations;
-using Landmarks.Imaging.Formats;
 using Landmarks.Imaging.Geometry;
 
 namespace Landmarks.Imaging.Datasets;
@@ -14,8 +13,7 @@ public static class PartialViews
 {
     public static DatasetManifest Write(DatasetManifest source, string directory)
     {
-        Directory.CreateDirectory(directory);
-        var cases = new List<DatasetCase>();
+        var halves = new DerivedDataset(directory);
         foreach (var c in source.Cases)
         {
             var loaded = source.LoadCase(c);
@@ -25,16 +23,9 @@ public static class PartialViews
                 var image = loaded.Image.Crop((0, 0, 0), part);
                 var landmarks = new LandmarkSet(loaded.Reference.Landmarks.Select(l =>
                     l with { PositionMm = l.PositionMm is WorldMm p && image.Geometry.ContainsWorld(p) ? p : null }));
-                string id = $"{view}-{c.Id}";
-                string imagePath = Path.Combine(directory, id + ".nii.gz"), landmarkPath = Path.Combine(directory, id + ".mrk.json");
-                ImageFile.Write(image, imagePath);
-                LandmarkFile.Write(landmarks, landmarkPath);
-                cases.Add(new DatasetCase(id, imagePath, landmarkPath));
+                halves.Add($"{view}-{c.Id}", image, landmarks);
             }
         }
-        var manifest = new DatasetManifest(source.Name + "-halves", source.LandmarkNames, cases);
-        string path = Path.Combine(directory, manifest.Name + ".json");
-        manifest.Save(path);
-        return DatasetManifest.Load(path);
+        return halves.Save(source.Name + "-halves", source.LandmarkNames);
     }
 }

@@ -1,5 +1,4 @@
 using Landmarks.Imaging.Annotations;
-using Landmarks.Imaging.Formats;
 using Landmarks.Imaging.Geometry;
 using Landmarks.Imaging.Images;
 
@@ -27,10 +26,9 @@ public static class RigidCopies
     /// <summary>Writes <paramref name="count"/> randomly moved copies of every case and a manifest of them.</summary>
     public static DatasetManifest Write(DatasetManifest source, string directory, int count, double maxDegrees, double maxShiftFraction, int seed)
     {
-        Directory.CreateDirectory(directory);
         var rng = new Random(seed);
         double U(double range) => (2 * rng.NextDouble() - 1) * range;
-        var cases = new List<DatasetCase>();
+        var copies = new DerivedDataset(directory);
         foreach (var c in source.Cases)
         {
             var loaded = source.LoadCase(c);
@@ -42,16 +40,9 @@ public static class RigidCopies
                 var extent = loaded.Image.Geometry.ExtentMm;
                 var shift = new Vec3(U(maxShiftFraction * extent.X), U(maxShiftFraction * extent.Y), loaded.Image.Dimension == 3 ? U(maxShiftFraction * extent.Z) : 0);
                 var (image, landmarks) = Move(loaded.Image, loaded.Reference, rotation, shift);
-                string id = $"{c.Id}-copy{n:000}";
-                string imagePath = Path.Combine(directory, id + ".nii.gz"), landmarkPath = Path.Combine(directory, id + ".mrk.json");
-                ImageFile.Write(image, imagePath);
-                LandmarkFile.Write(landmarks, landmarkPath);
-                cases.Add(new DatasetCase(id, imagePath, landmarkPath));
+                copies.Add($"{c.Id}-copy{n:000}", image, landmarks);
             }
         }
-        var manifest = new DatasetManifest(source.Name + "-copies", source.LandmarkNames, cases);
-        string path = Path.Combine(directory, manifest.Name + ".json");
-        manifest.Save(path);
-        return DatasetManifest.Load(path);
+        return copies.Save(source.Name + "-copies", source.LandmarkNames);
     }
 }
