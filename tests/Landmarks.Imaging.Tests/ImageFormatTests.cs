@@ -89,14 +89,22 @@ public class ImageFormatTests
     }
 
     [Fact]
-    public void Raster_without_spacing_warns_and_defaults_to_one_mm()
+    public void Raster_without_spacing_warns_and_defaults_to_one_mm_and_png_keeps_its_spacing()
     {
         using var dir = new TempDirectory();
-        ImageFile.Write(new Image(ImageGeometry.Simple(new GridSize(3, 3, 1), Vec3.One), new float[9]), dir.File("a.png"));
+        using (var bitmap = new SkiaSharp.SKBitmap(3, 3))
+        using (var data = SkiaSharp.SKImage.FromBitmap(bitmap).Encode(SkiaSharp.SKEncodedImageFormat.Png, 100))
+            File.WriteAllBytes(dir.File("a.png"), data.ToArray());
         var warnings = new List<string>();
         var image = ImageFile.Read(dir.File("a.png"), new ImageReadOptions(Warn: warnings.Add));
         Assert.Equal(Vec3.One, image.Geometry.SpacingMm);
         Assert.Contains(warnings, w => w.Contains("1 mm") && w.Contains("a.png"));
+
+        // Ours carries its spacing in pHYs (whole pixels per metre); a given spacing still overrides it.
+        ImageFile.Write(new Image(ImageGeometry.Simple(new GridSize(3, 3, 1), new Vec3(0.1, 0.2, 1)), new float[9]), dir.File("b.png"));
+        var back = ImageFile.Read(dir.File("b.png"), new ImageReadOptions(Warn: w => Assert.Fail(w)));
+        Assert.Equal(new Vec3(0.1, 0.2, 1), back.Geometry.SpacingMm);
+        Assert.Equal(new Vec3(2, 2, 1), ImageFile.Read(dir.File("b.png"), new ImageReadOptions(new Vec3(2, 2, 1))).Geometry.SpacingMm);
     }
 
     [Fact]

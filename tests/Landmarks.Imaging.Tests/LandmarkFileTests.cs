@@ -1,5 +1,6 @@
 using Landmarks.Imaging.Annotations;
 using Landmarks.Imaging.Geometry;
+using Landmarks.Imaging.IO;
 using Landmarks.Tests;
 
 namespace Landmarks.Imaging.Tests;
@@ -27,12 +28,15 @@ public class LandmarkFileTests
     }
 
     [Fact]
-    public void Fcsv_round_trip_keeps_present_landmarks()
+    public void Fcsv_round_trip_keeps_present_landmarks_and_refuses_an_absent_one()
     {
         using var dir = new TempDirectory();
-        LandmarkFile.Write(Set, dir.File("l.fcsv"));
-        var read = LandmarkFile.Read(dir.File("l.fcsv"));
-        Assert.Equal(Set.Landmarks.Where(l => l.IsPresent), read.Landmarks);
+        var present = new LandmarkSet(Set.Landmarks.Where(l => l.IsPresent));
+        LandmarkFile.Write(present, dir.File("l.fcsv"));
+        Assert.Equal(present.Landmarks, LandmarkFile.Read(dir.File("l.fcsv")).Landmarks);
+        LandmarkFile.Write(present, dir.File("r.fcsv"), ras: true);
+        Assert.Equal(present.Landmarks, LandmarkFile.Read(dir.File("r.fcsv")).Landmarks);
+        Assert.Contains(".mrk.json", Assert.Throws<InvalidFileException>(() => LandmarkFile.Write(Set, dir.File("a.fcsv"))).Reason);
     }
 
     [Fact]

@@ -47,18 +47,20 @@ internal static class FcsvLandmarks
         return new LandmarkSet(landmarks);
     }
 
-    public static void Write(LandmarkSet landmarks, string path)
+    public static void Write(LandmarkSet landmarks, string path, bool ras)
     {
         var text = new StringBuilder()
             .Append("# Markups fiducial file version = 4.11\n")
-            .Append("# CoordinateSystem = LPS\n")
+            .Append(ras ? "# CoordinateSystem = RAS\n" : "# CoordinateSystem = LPS\n")
             .Append("# columns = id,x,y,z,ow,ox,oy,oz,vis,sel,lock,label,desc,associatedNodeID\n");
         int n = 0;
         foreach (var l in landmarks.Landmarks)
         {
             n++;
-            if (l.PositionMm is not WorldMm p) continue; // .fcsv has no way to say "absent"
-            text.Append($"{n},{Csv.Format(p.X)},{Csv.Format(p.Y)},{Csv.Format(p.Z)},0,0,0,1,1,1,0,{Csv.Quote(l.Name)},,\n");
+            // Dropping it would lose the landmark without a word; the Slicer markups JSON can say "missing".
+            if (l.PositionMm is not WorldMm p) throw new InvalidFileException(path, $"landmark '{l.Name}' is absent, which .fcsv cannot record: use .mrk.json");
+            var (x, y) = ras ? (-p.X, -p.Y) : (p.X, p.Y);
+            text.Append($"{n},{Csv.Format(x)},{Csv.Format(y)},{Csv.Format(p.Z)},0,0,0,1,1,1,0,{Csv.Quote(l.Name)},,\n");
         }
         AtomicFile.WriteAllText(path, text.ToString());
     }

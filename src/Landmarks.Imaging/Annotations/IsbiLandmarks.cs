@@ -6,14 +6,19 @@ namespace Landmarks.Imaging.Annotations;
 
 /// <summary>
 /// The ISBI 2015 cephalometric text format: one "x,y" line per landmark, in pixels (column, row,
-/// origin at the centre of the top-left pixel), in a fixed order; lines after the expected ones are ignored.
+/// origin at the centre of the top-left pixel), in a fixed order. The challenge's release has lines of single
+/// numbers (classes) after the points, which are ignored; more points than names is refused, so that a
+/// short list of names cannot silently drop points.
 /// </summary>
 internal static class IsbiLandmarks
 {
     public static LandmarkSet Read(string path, ImageGeometry pixelGrid, IReadOnlyList<string> names)
     {
-        var lines = File.ReadLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).Take(names.Count).ToList();
+        var all = File.ReadLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        var lines = all.Take(names.Count).ToList();
         if (lines.Count < names.Count) throw new InvalidFileException(path, $"has {lines.Count} landmark lines where {names.Count} are expected");
+        int points = all.Count(l => l.Split([',', ' ', '\t'], StringSplitOptions.RemoveEmptyEntries).Length >= 2);
+        if (points > names.Count) throw new InvalidFileException(path, $"has {points} points but {names.Count} landmark names were given");
         var landmarks = new List<Landmark>();
         for (int n = 0; n < names.Count; n++)
         {

@@ -7,7 +7,7 @@ namespace Landmarks.Imaging.Annotations;
 
 /// <summary>
 /// Our JSON: <c>{"coordinateSystem": "LPS", "units": "mm", "landmarks": [{"name": "sella", "position": [x, y, z]}]}</c>;
-/// <c>"position": null</c> marks an absent landmark. "RAS" is accepted on reading.
+/// <c>"position": null</c> marks an absent landmark. "RAS" is accepted too.
 /// </summary>
 internal static class JsonLandmarks
 {
@@ -27,16 +27,16 @@ internal static class JsonLandmarks
         return new LandmarkSet(landmarks);
     }
 
-    public static void Write(LandmarkSet landmarks, string path)
+    public static void Write(LandmarkSet landmarks, string path, bool ras)
     {
         var root = new JsonObject
         {
-            ["coordinateSystem"] = "LPS",
+            ["coordinateSystem"] = ras ? "RAS" : "LPS",
             ["units"] = "mm",
             ["landmarks"] = new JsonArray([.. landmarks.Landmarks.Select(l => (JsonNode)new JsonObject
             {
                 ["name"] = l.Name,
-                ["position"] = l.PositionMm is WorldMm p ? new JsonArray(p.X, p.Y, p.Z) : null,
+                ["position"] = l.PositionMm is WorldMm p ? Slicer.Coordinates(p, ras) : null,
             })]),
         };
         AtomicFile.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");

@@ -17,7 +17,8 @@ public static class PredictionCsv
 {
     public const string Header = "case,landmark,x,y,z,confidence,present";
 
-    public static IReadOnlyList<LandmarkPrediction> Read(string path)
+    /// <param name="dimension">The dimension of the images predicted, when known: 3D rows need a z, 2D rows must leave it empty.</param>
+    public static IReadOnlyList<LandmarkPrediction> Read(string path, int? dimension = null)
     {
         if (!File.Exists(path)) throw new InvalidFileException(path, "file not found");
         var rows = new List<LandmarkPrediction>();
@@ -46,10 +47,13 @@ public static class PredictionCsv
             };
             double confidence = cells[5].Trim().Length == 0 ? double.NaN : Csv.ParseFinite(path, lineNumber, "confidence", cells[5]);
             WorldMm? position = null;
+            bool hasZ = cells[4].Trim().Length > 0;
             if (cells[2].Trim().Length > 0 || cells[3].Trim().Length > 0)
             {
+                if (dimension == 3 && !hasZ) throw new InvalidFileException(path, $"line {lineNumber}: z is empty, but the images are 3D");
+                if (dimension == 2 && hasZ) throw new InvalidFileException(path, $"line {lineNumber}: z is given, but the images are 2D (leave it empty)");
                 position = new WorldMm(Csv.ParseFinite(path, lineNumber, "x", cells[2]), Csv.ParseFinite(path, lineNumber, "y", cells[3]),
-                    cells[4].Trim().Length == 0 ? 0 : Csv.ParseFinite(path, lineNumber, "z", cells[4]));
+                    hasZ ? Csv.ParseFinite(path, lineNumber, "z", cells[4]) : 0);
             }
             else if (present)
             {

@@ -33,7 +33,7 @@ internal static class SlicerMarkups
         return new LandmarkSet(landmarks);
     }
 
-    public static void Write(LandmarkSet landmarks, string path)
+    public static void Write(LandmarkSet landmarks, string path, bool ras)
     {
         var points = new JsonArray();
         int n = 0;
@@ -44,7 +44,7 @@ internal static class SlicerMarkups
             {
                 ["id"] = $"{n}",
                 ["label"] = l.Name,
-                ["position"] = l.PositionMm is WorldMm p ? new JsonArray(p.X, p.Y, p.Z) : new JsonArray(0.0, 0.0, 0.0),
+                ["position"] = l.PositionMm is WorldMm p ? Slicer.Coordinates(p, ras) : new JsonArray(0.0, 0.0, 0.0),
                 ["positionStatus"] = l.IsPresent ? "defined" : "missing",
             });
         }
@@ -54,7 +54,7 @@ internal static class SlicerMarkups
             ["markups"] = new JsonArray(new JsonObject
             {
                 ["type"] = "Fiducial",
-                ["coordinateSystem"] = "LPS",
+                ["coordinateSystem"] = ras ? "RAS" : "LPS",
                 ["coordinateUnits"] = "mm",
                 ["controlPoints"] = points,
             }),
@@ -71,6 +71,9 @@ internal static class Slicer
         "RAS" or "0" => true,
         _ => throw new InvalidFileException(path, $"coordinate system '{system}' is not supported (LPS and RAS are)"),
     };
+
+    /// <summary>A world point as the three coordinates a file in LPS or RAS stores.</summary>
+    public static JsonArray Coordinates(WorldMm p, bool ras) => ras ? new JsonArray(-p.X, -p.Y, p.Z) : new JsonArray(p.X, p.Y, p.Z);
 
     public static WorldMm Point(string path, string name, JsonNode position, bool ras)
     {

@@ -31,8 +31,14 @@ public static class DatasetBuilder
         var names = landmarkNames ?? ids.Select(id => landmarks[id]).Where(p => !LandmarkFile.NeedsImageGrid(p))
             .Select(p => LandmarkFile.Read(p).Names.ToList()).FirstOrDefault()
             ?? throw new InvalidFileException(landmarksDirectory, "the landmark files carry no names: give them with --names");
+        // Spacing is for images that carry none; written for others, it would claim a spacing nothing uses.
+        if (spacingMm is not null && !ids.Any(id => ImageFile.FormatOf(images[id]) is RasterFormat))
+            throw new InvalidFileException(imagesDirectory, "--spacing is for PNG, JPEG and BMP images, which carry no spacing; these images carry their own");
         var cases = ids.Select(id => new DatasetCase(id, Path.GetFullPath(images[id]), Path.GetFullPath(landmarks[id]),
             second.TryGetValue(id, out var s) ? Path.GetFullPath(s) : null)).ToList();
-        return new Result(new DatasetManifest(name, names, cases, spacingMm), unpaired);
+        var manifest = new DatasetManifest(name, names, cases, spacingMm);
+        // The first case read as training will read it: names that do not fit the files fail here, naming the file.
+        manifest.LoadCase(cases[0]);
+        return new Result(manifest, unpaired);
     }
 }

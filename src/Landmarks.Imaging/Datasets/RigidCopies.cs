@@ -6,8 +6,9 @@ namespace Landmarks.Imaging.Datasets;
 
 /// <summary>
 /// Copies of a scan as if the subject had moved in the scanner: the anatomy rotated about the
-/// image centre and shifted, in world space, resampled on the original grid; landmarks moved with it.
-/// For datasets of one or a few annotated scans (a 3D specimen, say).
+/// image centre and shifted, in world space, resampled on the original grid; landmarks moved with it,
+/// and marked absent where the move takes them out of the image. For datasets of one or a few annotated
+/// scans (a 3D specimen, say).
 /// </summary>
 public static class RigidCopies
 {
@@ -20,7 +21,10 @@ public static class RigidCopies
         // The scan placed where the moved subject is, then sampled on the scanner's grid.
         var placed = image.WithGeometry(new ImageGeometry(g.Dimension, g.Size, g.SpacingMm, Moved(g.OriginMm), rotation * g.Direction));
         var resampled = placed.Resample(g, Interpolation.Linear, (float)image.Statistics().Min);
-        return (resampled, new LandmarkSet(landmarks.Landmarks.Select(l => l with { PositionMm = l.PositionMm is WorldMm p ? Moved(p) : null })));
+        return (resampled, new LandmarkSet(landmarks.Landmarks.Select(l => l with
+        {
+            PositionMm = l.PositionMm is WorldMm p && g.ContainsWorld(Moved(p)) ? Moved(p) : null,
+        })));
     }
 
     /// <summary>Writes <paramref name="count"/> randomly moved copies of every case and a manifest of them.</summary>

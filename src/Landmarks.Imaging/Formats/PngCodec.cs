@@ -104,8 +104,29 @@ internal static class PngCodec
         return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
     }
 
-    /// <summary>Writes greyscale samples (integers in 0..255 for 8 bits, 0..65535 for 16).</summary>
-    public static void EncodeGrey(Stream output, ReadOnlySpan<float> samples, int width, int height, int bitDepth)
+    /// <summary>The pixel spacing a pHYs chunk gives in metres (unit 1), as mm (x, y); null without one, or in another unit.
+    /// Only the chunks before the image data are looked at: the specification puts pHYs there.</summary>
+    public static (double X, double Y)? ReadSpacingMm(byte[] file)
+    {
+        int at = 8;
+        while (at + 12 <= file.Length)
+        {
+            int length = BinaryPrimitives.ReadInt32BigEndian(file.AsSpan(at));
+            string type = Encoding.ASCII.GetString(file, at + 4, 4);
+            if (length < 0 || at + 12L + length > file.Length || type == "IDAT") return null;
+            if (type == "pHYs" && length == 9 && Crc32(file.AsSpan(at + 4, 4 + length)) == BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan(at + 8 + length)))
+            {
+                uint x = BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan(at + 8)), y = BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan(at + 12));
+                return file[at + 16] == 1 && x > 0 && y > 0 ? (1000.0 / x, 1000.0 / y) : null;
+            }
+            at += 12 + length;
+        }
+        return null;
+    }
+
+    /// <summary>Writes greyscale samples (integers in 0..255 for 8 bits, 0..65535 for 16), with the pixel spacing in a
+    /// pHYs chunk (whole pixels per metre: a spacing keeps about 5 significant digits).</summary>
+    public static void EncodeGrey(Stream output, ReadOnlySpan<float> samples, int width, int height, int bitDepth, double spacingXMm, double spacingYMm)
     {
         int bytesPerSample = bitDepth / 8, rowBytes = width * bytesPerSample;
         var raw = new byte[(long)(rowBytes + 1) * height];
@@ -129,9 +150,16 @@ internal static class PngCodec
         ihdr[8] = (byte)bitDepth;
         output.Write(Signature);
         WriteChunk(output, "IHDR", ihdr);
+        var phys = new byte[9];
+        BinaryPrimitives.WriteUInt32BigEndian(phys, PixelsPerMetre(spacingXMm));
+        BinaryPrimitives.WriteUInt32BigEndian(phys.AsSpan(4), PixelsPerMetre(spacingYMm));
+        phys[8] = 1;  // unit: metre
+        WriteChunk(output, "pHYs", phys);
         WriteChunk(output, "IDAT", compressed.ToArray());
         WriteChunk(output, "IEND", []);
     }
+
+    private static uint PixelsPerMetre(double spacingMm) => (uint)Math.Clamp(Math.Round(1000 / spacingMm), 1, uint.MaxValue);
 
     private static void WriteChunk(Stream output, string type, byte[] data)
     {

@@ -6,10 +6,11 @@ using SkiaSharp;
 namespace Landmarks.Imaging.Formats;
 
 /// <summary>
-/// PNG, JPEG and BMP. These carry no physical geometry: the spacing comes from
-/// <see cref="ImageReadOptions.SpacingMm"/> or defaults to 1 mm with a warning; the origin is the
-/// first pixel at (0, 0), rows run along +y. Colour is converted to grey (ITU-R BT.601 luma);
-/// 16-bit greyscale PNG keeps its 16 bits. Writes greyscale PNG (8 or 16 bits).
+/// PNG, JPEG and BMP. These carry no origin or orientation, and a spacing only in PNG's pHYs chunk: the
+/// spacing comes from <see cref="ImageReadOptions.SpacingMm"/>, else a PNG's pHYs (in metres), else
+/// defaults to 1 mm with a warning; the origin is the first pixel at (0, 0), rows run along +y. Colour
+/// is converted to grey (ITU-R BT.601 luma); 16-bit greyscale PNG keeps its 16 bits. Writes greyscale
+/// PNG (8 or 16 bits) with its spacing in pHYs.
 /// </summary>
 public sealed class RasterFormat : IImageFormat
 {
@@ -34,6 +35,7 @@ public sealed class RasterFormat : IImageFormat
         }
         Vec3 spacing;
         if (options.SpacingMm is Vec3 given) spacing = new Vec3(given.X, given.Y, 1);
+        else if (PngCodec.HasSignature(bytes) && PngCodec.ReadSpacingMm(bytes) is (double x, double y)) spacing = new Vec3(x, y, 1);
         else
         {
             spacing = Vec3.One;
@@ -82,6 +84,7 @@ public sealed class RasterFormat : IImageFormat
             PixelType.Int16 when image.Voxels.Min() >= 0 => 16,
             _ => throw new InvalidFileException(path, "PNG holds integers from 0 to 65535 only; these voxels do not fit: use .nii.gz, .mha or .nrrd"),
         };
-        AtomicFile.Write(path, stream => PngCodec.EncodeGrey(stream, image.Voxels, image.Size.X, image.Size.Y, bitDepth));
+        var spacing = image.Geometry.SpacingMm;
+        AtomicFile.Write(path, stream => PngCodec.EncodeGrey(stream, image.Voxels, image.Size.X, image.Size.Y, bitDepth, spacing.X, spacing.Y));
     }
 }

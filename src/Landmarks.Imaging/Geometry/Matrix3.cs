@@ -28,6 +28,17 @@ public readonly struct Matrix3 : IEquatable<Matrix3>
         };
     }
 
+    /// <summary>Rotation by <paramref name="radians"/> about the unit vector <paramref name="axis"/>, right-handed (Rodrigues).</summary>
+    public static Matrix3 AxisAngle(Vec3 axis, double radians)
+    {
+        double c = Math.Cos(radians), s = Math.Sin(radians), t = 1 - c;
+        double x = axis.X, y = axis.Y, z = axis.Z;
+        return new Matrix3(
+            t * x * x + c, t * x * y - s * z, t * x * z + s * y,
+            t * x * y + s * z, t * y * y + c, t * y * z - s * x,
+            t * x * z - s * y, t * y * z + s * x, t * z * z + c);
+    }
+
     public double this[int row, int column] => (_m ?? Identity._m)[row * 3 + column];
 
     public Vec3 Column(int c) => new(this[0, c], this[1, c], this[2, c]);

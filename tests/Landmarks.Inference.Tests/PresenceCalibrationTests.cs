@@ -1,9 +1,8 @@
 using Landmarks.Imaging.Geometry;
 using Landmarks.Imaging.Images;
-using Landmarks.Learning.Data;
-using Landmarks.Learning.Training;
+using Landmarks.Inference.Stages;
 
-namespace Landmarks.Learning.Tests;
+namespace Landmarks.Inference.Tests;
 
 public class PresenceCalibrationTests
 {
@@ -37,16 +36,16 @@ public class PresenceCalibrationTests
     [InlineData(10, -3, false)]   // beyond the image's own border
     public void Landmarks_near_a_cut_are_left_out_of_calibration(double x, double y, bool? expected)
     {
-        Assert.Equal(expected, PresenceCalibration.InView([x, y], [0, 0], [32, 64], [64, 64], patch: 8));
+        Assert.Equal(expected, PresenceCalibration.InView(new StageVoxel(x, y, 0), [0, 0], [32, 64], [64, 64], patch: 8));
     }
 
     [Fact]
     public void The_upper_half_sees_landmarks_in_its_own_voxels()
     {
         // Upper half along x of a 64-wide grid: whole-grid x 50 is view x 18, inside; whole-grid x 20 is view x -12, cut off.
-        Assert.Equal(true, PresenceCalibration.InView([18, 30], [32, 0], [32, 64], [64, 64], 8));
-        Assert.Equal(false, PresenceCalibration.InView([-12, 30], [32, 0], [32, 64], [64, 64], 8));
-        Assert.Null(PresenceCalibration.InView([2, 30], [32, 0], [32, 64], [64, 64], 8));
+        Assert.Equal(true, PresenceCalibration.InView(new StageVoxel(18, 30, 0), [32, 0], [32, 64], [64, 64], 8));
+        Assert.Equal(false, PresenceCalibration.InView(new StageVoxel(-12, 30, 0), [32, 0], [32, 64], [64, 64], 8));
+        Assert.Null(PresenceCalibration.InView(new StageVoxel(2, 30, 0), [32, 0], [32, 64], [64, 64], 8));
     }
 
     [Fact]
@@ -57,8 +56,10 @@ public class PresenceCalibrationTests
         var whole = StageImage.Prepare(image, 1.0);
         var part = whole.Part([10, 0], [10, 15]);
         Assert.Equal([10, 15], part.Size);
-        var world = whole.ToWorld([13.0, 4.0]);
-        Assert.Equal([3.0, 4.0], part.ToVoxel(world).Select(v => Math.Round(v, 9)).ToArray());
+        var world = whole.ToWorld(new StageVoxel(13, 4, 0));
+        var inPart = part.ToVoxel(world);
+        Assert.Equal(3.0, inPart.X, 9);
+        Assert.Equal(4.0, inPart.Y, 9);
         // The whole image's intensities rise along x; the part's own 0.5th to 99.5th percentiles span 0 to 1 again.
         Assert.InRange(part.Image.Voxels.Min(), -0.05f, 0.05f);
         Assert.InRange(part.Image.Voxels.Max(), 0.95f, 1.05f);

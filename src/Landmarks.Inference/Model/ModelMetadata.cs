@@ -1,0 +1,35 @@
+using Landmarks.Learning.Shape;
+using Landmarks.Learning.Training;
+
+namespace Landmarks.Learning.Model;
+
+/// <summary>What a trained model does with one landmark.</summary>
+/// <param name="UseLocal">Whether the local stage refines it: false when it did not beat its starting estimate on the
+/// validation cases.</param>
+/// <param name="GlobalErrorMm">Mean error of the global stage on this landmark (validation cases, or training cases times
+/// the local offset scale without them): it weighs the global estimate against the shape model's placement.</param>
+public sealed record LandmarkStage(bool UseLocal, double GlobalErrorMm);
+
+/// <summary>Where an interrupted training stood; only checkpoints carry it.</summary>
+public sealed record CheckpointState(TrainingStage Stage, int Iteration, int GlobalIterations, int LocalIterations);
+
+public enum TrainingStage { Global, Local }
+
+/// <summary>What a model file says about itself. Everything that changes what a model does is a typed field here;
+/// <see cref="TrainingSummary"/> only records how training went, for people.</summary>
+/// <param name="Shape">The training set's mean shape: it gives a new image's pose and checks the global estimates. Null
+/// when the landmarks are too few to define a pose.</param>
+/// <param name="Stages">Per landmark, in <see cref="LandmarkNames"/> order; null until the global stage is trained.</param>
+/// <param name="Presence">How the presence threshold in <see cref="Config"/> was calibrated; null when it was given.</param>
+public sealed record ModelMetadata(
+    int FormatVersion,
+    string ToolVersion,
+    IReadOnlyList<string> LandmarkNames,
+    LocalizerConfig Config,
+    string IntensityNormalisation,
+    string TrainingManifestSha256,
+    ShapeModel? Shape,
+    IReadOnlyList<LandmarkStage>? Stages,
+    PresenceCalibrationResult? Presence,
+    CheckpointState? Checkpoint,
+    IReadOnlyDictionary<string, double> TrainingSummary);
