@@ -54,6 +54,22 @@ public sealed class LandmarkEvaluation
     public PresenceCounts Presence { get; }
     public int CaseCount => Rows.Select(r => r.CaseId).Distinct().Count();
 
+    /// <summary>Mean of prediction minus reference over the landmarks found, per world axis (mm): a systematic shift
+    /// (a wrong origin, one observer's habit) shows here while radial errors only grow.</summary>
+    public Vec3 MeanSignedErrorMm
+    {
+        get
+        {
+            var found = Rows.Where(r => r.Outcome == Outcome.Found).ToList();
+            return found.Count == 0 ? new Vec3(double.NaN, double.NaN, double.NaN)
+                : found.Aggregate(Vec3.Zero, (sum, r) => sum + (r.PredictedMm!.Value - r.ReferenceMm!.Value)) / found.Count;
+        }
+    }
+
+    /// <summary>Per case, in case order: the summary of its landmarks.</summary>
+    public IReadOnlyList<(string CaseId, ErrorSummary Summary)> PerCase =>
+        [.. Rows.GroupBy(r => r.CaseId).Select(g => (g.Key, Summarise(g)))];
+
     private ErrorSummary Summarise(IEnumerable<LandmarkError> rows)
     {
         var list = rows.ToList();
@@ -62,8 +78,9 @@ public sealed class LandmarkEvaluation
     }
 
     /// <param name="references">Reference landmarks per case id, in the order of <paramref name="names"/>.</param>
+    /// <param name="dimension">2 measures distances in the image plane (x, y): a 2D prediction carries no z.</param>
     public static LandmarkEvaluation Compute(IReadOnlyDictionary<string, LandmarkSet> references, IEnumerable<LandmarkPrediction> predictions,
-        IReadOnlyList<string> names, IReadOnlyList<double>? thresholdsMm = null)
+        IReadOnlyList<string> names, IReadOnlyList<double>? thresholdsMm = null, int dimension = 3)
     {
         var byCase = predictions.GroupBy(p => p.CaseId).ToDictionary(g => g.Key, g => g.ToDictionary(p => p.Landmark));
         var rows = new List<LandmarkError>();
@@ -79,7 +96,6 @@ public sealed class LandmarkEvaluation
             {
                 var truth = reference.Find(name)?.PositionMm;
                 predicted.TryGetValue(name, out var p);
-                var guess = p is { Present: true } ? p.PositionMm : null;
                 var outcome = (truth, p) switch
                 {
                     (not null, { Present: true }) => Outcome.Found,
@@ -88,8 +104,9 @@ public sealed class LandmarkEvaluation
                     (null, { Present: true }) => Outcome.FalselyPresent,
                     _ => Outcome.CorrectlyAbsent,
                 };
-                double? error = outcome == Outcome.Found ? truth!.Value.DistanceTo(guess!.Value) : null;
-                rows.Add(new LandmarkError(caseId, name, truth, p?.PositionMm, error, outcome, p?.Confidence ?? double.NaN));
+                var predictedMm = p?.PositionMm is WorldMm at && dimension == 2 && truth is WorldMm plane ? at with { Z = plane.Z } : p?.PositionMm;
+                double? error = outcome == Outcome.Found ? truth!.Value.DistanceTo(predictedMm!.Value) : null;
+                rows.Add(new LandmarkError(caseId, name, truth, predictedMm, error, outcome, p?.Confidence ?? double.NaN));
             }
         }
         return new LandmarkEvaluation(names, thresholdsMm ?? DefaultThresholdsMm, rows, withoutPredictions);
