@@ -40,7 +40,16 @@ public sealed class CliConsole
     {
         try
         {
-            return body();
+            try
+            {
+                return body();
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                // Work done in parallel (cases read at once) fails with its first failure, as sequential work would.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
+                throw;
+            }
         }
         catch (InvalidFileException e)
         {

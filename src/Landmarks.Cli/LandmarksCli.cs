@@ -19,7 +19,9 @@ public static class LandmarksCli
             DrawCommand.Create(console),
             TrainCommand.Create(console),
             PredictCommand.Create(console),
+            ExportCommand.Create(console),
             EvaluateCommand.Create(console),
+            MeasureCommand.Create(console),
             DemoCommand.Create(console),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });

@@ -1,8 +1,10 @@
 using Landmarks.Imaging.Geometry;
-using Landmarks.Learning.Data;
-using Landmarks.Learning.Inference;
+using Landmarks.Inference.Stages;
 
-namespace Landmarks.Learning.Training;
+namespace Landmarks.Inference;
+
+/// <summary>A case to calibrate on: its global stage image and its reference landmarks (null where absent).</summary>
+public sealed record CalibrationCase(StageImage Global, WorldMm?[] LandmarksMm);
 
 /// <summary>How the presence threshold was chosen: the counts it was chosen on and the mistakes it makes on them.</summary>
 public sealed record PresenceCalibrationResult(double Threshold, int Present, int Absent, int FalselyAbsent, int FalselyPresent);
@@ -16,7 +18,7 @@ public sealed record PresenceCalibrationResult(double Threshold, int Present, in
 /// </summary>
 public static class PresenceCalibration
 {
-    public static PresenceCalibrationResult? Calibrate(Localizer localizer, IReadOnlyList<TrainingCase> cases)
+    public static PresenceCalibrationResult? Calibrate(Localizer localizer, IReadOnlyList<CalibrationCase> cases)
     {
         int patch = localizer.Model.Config.Global.Shape.OutputStride;
         var present = new List<double>();
@@ -25,12 +27,12 @@ public static class PresenceCalibration
             foreach (var (start, size) in Views(c.Global.Size))
             {
                 var view = c.Global.Part(start, size);
-                var estimates = localizer.GlobalEstimates(view);
-                for (int l = 0; l < estimates.Length; l++)
+                var presence = localizer.GlobalStage(view).Presence;
+                for (int l = 0; l < presence.Length; l++)
                 {
                     bool? inView = c.LandmarksMm[l] is WorldMm truth ? InView(view.ToVoxel(truth), start, size, c.Global.Size, patch) : false;
-                    if (inView == true) present.Add(estimates[l].Presence);
-                    else if (inView == false) absent.Add(estimates[l].Presence);
+                    if (inView == true) present.Add(presence[l]);
+                    else if (inView == false) absent.Add(presence[l]);
                 }
             }
         if (present.Count == 0 || absent.Count == 0) return null;
@@ -53,7 +55,7 @@ public static class PresenceCalibration
 
     /// <summary>Whether a landmark at <paramref name="voxelInView"/> (the view's grid) is in the view; null when it
     /// lies within <paramref name="patch"/> voxels of a side where the view cuts the whole image.</summary>
-    public static bool? InView(double[] voxelInView, int[] start, int[] size, int[] wholeSize, int patch)
+    public static bool? InView(StageVoxel voxelInView, int[] start, int[] size, int[] wholeSize, int patch)
     {
         bool inside = true;
         for (int axis = 0; axis < size.Length; axis++)

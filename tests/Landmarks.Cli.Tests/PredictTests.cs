@@ -46,7 +46,7 @@ public class PredictTests
     {
         using var dir = new TempDirectory();
         string model = TinyModel(dir, presenceThreshold: 0.5);
-        using (var loaded = Landmarks.Learning.Model.LocalizerModel.Load(model)) Assert.Equal(0.5, loaded.Config.PresenceThreshold);
+        using (var loaded = Landmarks.Learning.Model.TorchModel.Load(model)) Assert.Equal(0.5, loaded.Config.PresenceThreshold);
         Phantoms.WriteDataset(dir.File("test"), "test", 2, 2, 4);
         Assert.Equal(0, Run("predict", "--model", model, dir.File("test/test.json"), "--out", dir.File("strict.csv")).Code);
         // The CSV rounds confidences; those within rounding of the threshold could go either way.

@@ -44,7 +44,7 @@ public class OrientationTests
         var turned = stage.Turned(turn, stage.CentreMm, [30, 30, 30]);
         var v = turned.Image.Voxels;
         int brightest = Array.IndexOf(v, v.Max());
-        var at = turned.ToWorld([brightest % 30, brightest / 30 % 30, brightest / 900]);
+        var at = turned.ToWorld(new StageVoxel(brightest % 30, brightest / 30 % 30, brightest / 900));
         Assert.True(at.DistanceTo(brightMm) < 0.9, $"found at {at}, expected {brightMm}");
         Assert.Equal(turn, turned.Image.Geometry.Direction);
         Assert.True(turned.CentreMm.DistanceTo(stage.CentreMm) < 1e-9);

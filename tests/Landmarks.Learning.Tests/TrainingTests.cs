@@ -1,7 +1,8 @@
 using Landmarks.Imaging.Datasets;
 using Landmarks.Imaging.Geometry;
 using Landmarks.Imaging.IO;
-using Landmarks.Learning.Inference;
+using Landmarks.Inference;
+using Landmarks.Inference.Model;
 using Landmarks.Learning.Model;
 using Landmarks.Learning.Training;
 using Landmarks.Tests;
@@ -12,7 +13,7 @@ namespace Landmarks.Learning.Tests;
 /// <summary>Tiny trainings on phantoms: they must learn, save and load, repeat with a seed, and resume.</summary>
 public class TrainingTests
 {
-    private static (LocalizerModel Model, DatasetManifest Test) TrainTiny(TempDirectory dir, int dimension, int globalIterations, int localIterations, int seed = 1,
+    private static (TorchModel Model, DatasetManifest Test) TrainTiny(TempDirectory dir, int dimension, int globalIterations, int localIterations, int seed = 1,
         Action<TrainingProgress>? progress = null, bool resume = false, string name = "model")
     {
         var train = Phantoms.WriteDataset(dir.File("train"), "train", dimension, 24, 11);
@@ -31,9 +32,9 @@ public class TrainingTests
     }
 
     /// <summary>Mean radial error of the model on the test phantoms, and of always answering the test set's mean position.</summary>
-    private static (double Model, double Baseline) Errors(LocalizerModel model, DatasetManifest test)
+    private static (double Model, double Baseline) Errors(TorchModel model, DatasetManifest test)
     {
-        var localizer = new Localizer(model);
+        var localizer = new Localizer(model.ToInference(CPU));
         var cases = test.Cases.Select(c => test.LoadCase(c)).ToList();
         var errors = new List<double>();
         var baseline = new List<double>();
@@ -59,10 +60,11 @@ public class TrainingTests
         var (error, baseline) = Errors(model, test);
         Assert.True(error < 3.0 && error < 0.4 * baseline, $"MRE {error:0.00} mm against {baseline:0.00} mm for the mean position");
         // The presence threshold was calibrated on the held-out phantoms, whole and halved, and the model records how.
-        var summary = model.Metadata.TrainingSummary;
-        Assert.InRange(model.Config.PresenceThreshold!.Value, 0.0, 1.0);
-        Assert.True(summary["presence.present"] > 0 && summary["presence.absent"] > 0);
-        Assert.True(summary["presence.falselyAbsent"] / summary["presence.present"] < 0.25, $"{summary["presence.falselyAbsent"]} of {summary["presence.present"]} called absent");
+        var presence = model.Metadata.Presence!;
+        Assert.Equal(presence.Threshold, model.Config.PresenceThreshold);
+        Assert.InRange(presence.Threshold, 0.0, 1.0);
+        Assert.True(presence.Present > 0 && presence.Absent > 0);
+        Assert.True(presence.FalselyAbsent / (double)presence.Present < 0.25, $"{presence.FalselyAbsent} of {presence.Present} called absent");
     }
 
     [Fact]
@@ -81,10 +83,10 @@ public class TrainingTests
         var (first, test) = TrainTiny(dir, 2, 30, 4, seed: 5, name: "a");
         var (second, _) = TrainTiny(dir, 2, 30, 4, seed: 5, name: "b");
         var image = test.LoadCase(test.Cases[0]).Image;
-        var expected = new Localizer(first).Locate(image);
+        var expected = new Localizer(first.ToInference(CPU)).Locate(image);
         Assert.Equal(File.ReadAllBytes(dir.File("a.lmk")), File.ReadAllBytes(dir.File("b.lmk")));
-        using var loaded = LocalizerModel.Load(dir.File("a.lmk"));
-        Assert.Equal(expected, new Localizer(loaded).Locate(image));
+        using var loaded = TorchModel.Load(dir.File("a.lmk"));
+        Assert.Equal(expected, new Localizer(loaded.ToInference(CPU)).Locate(image));
         Assert.Equal(test.LandmarkNames, loaded.LandmarkNames);
         Assert.Equal(first.Config.ToJson(), loaded.Config.ToJson());
     }
@@ -98,11 +100,11 @@ public class TrainingTests
         var flipped = (byte[])bytes.Clone();
         flipped[bytes.Length / 2] ^= 0x40;
         File.WriteAllBytes(dir.File("flipped.lmk"), flipped);
-        Assert.Contains("checksum mismatch", Assert.Throws<InvalidFileException>(() => LocalizerModel.Load(dir.File("flipped.lmk"))).Reason);
+        Assert.Contains("checksum mismatch", Assert.Throws<InvalidFileException>(() => TorchModel.Load(dir.File("flipped.lmk"))).Reason);
         File.WriteAllBytes(dir.File("short.lmk"), bytes[..(bytes.Length / 3)]);
-        Assert.Contains("checksum mismatch", Assert.Throws<InvalidFileException>(() => LocalizerModel.Load(dir.File("short.lmk"))).Reason);
+        Assert.Contains("checksum mismatch", Assert.Throws<InvalidFileException>(() => TorchModel.Load(dir.File("short.lmk"))).Reason);
         File.WriteAllText(dir.File("text.lmk"), "not a model at all, just some text that is long enough to have a tail");
-        Assert.Contains("not a landmarks model", Assert.Throws<InvalidFileException>(() => LocalizerModel.Load(dir.File("text.lmk"))).Reason);
+        Assert.Contains("not a landmarks model", Assert.Throws<InvalidFileException>(() => TorchModel.Load(dir.File("text.lmk"))).Reason);
     }
 
     [Fact]
@@ -115,8 +117,8 @@ public class TrainingTests
             if (p.Stage == "global" && p.Iteration == 30) throw new OperationCanceledException("simulated kill");
         }));
         Assert.True(File.Exists(dir.File("model.checkpoint")));
-        using (var checkpoint = LocalizerModel.Load(dir.File("model.checkpoint")))
-            Assert.Equal(20, checkpoint.Metadata.TrainingSummary["checkpoint.iteration"]);
+        using (var checkpoint = TorchModel.Load(dir.File("model.checkpoint")))
+            Assert.Equal(new CheckpointState(TrainingStage.Global, 20, 50, 4), checkpoint.Metadata.Checkpoint);
         var reached = new List<int>();
         var (model, _) = TrainTiny(dir, 2, 50, 4, progress: p => { if (p.Stage == "global") reached.Add(p.Iteration); }, resume: true);
         Assert.Equal(30, reached.Min());  // carried on from 20: the first report after it is at 30

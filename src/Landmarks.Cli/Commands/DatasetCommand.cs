@@ -55,20 +55,49 @@ internal static class DatasetCommand
     private static Command SplitSubcommand(CliConsole console)
     {
         var manifestPath = new Argument<string>("FILE") { Description = "Dataset manifest to split." };
-        var first = new Option<int>("--first") { Description = "Number of cases, in manifest order, that go to the training manifest.", Required = true };
-        var train = new Option<string>("--train") { Description = "Training manifest to write.", Required = true };
-        var validation = new Option<string>("--val") { Description = "Manifest of the remaining cases to write.", Required = true };
-        var command = new Command("split", "Split a manifest into a training part (the first N cases) and the rest, e.g. ISBI 001-120 and 121-150.")
-            { manifestPath, first, train, validation };
+        var first = new Option<int?>("--first") { Description = "The first N cases, in manifest order, for training; the rest for validation (e.g. ISBI 001-120 and 121-150)." };
+        var random = new Option<bool>("--random") { Description = "A seeded random share of the cases (--val-share) for validation, the rest for training." };
+        var share = new Option<double>("--val-share") { Description = "With --random: the share of the cases held out.", DefaultValueFactory = _ => 0.2 };
+        var folds = new Option<int?>("--folds") { Description = "K cross-validation folds: --out DIR receives NAME-foldK-train.json and NAME-foldK-test.json for each." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the shuffle of --random and --folds (cases sorted by id first, so the manifest's order does not matter).", DefaultValueFactory = _ => 1 };
+        var train = new Option<string?>("--train") { Description = "With --first or --random: the training manifest to write." };
+        var validation = new Option<string?>("--val") { Description = "With --first or --random: the manifest of the held-out cases to write." };
+        var output = new Option<string?>("--out", "-o") { Description = "With --folds: folder for the fold manifests." };
+        var command = new Command("split", "Split a manifest: the first N cases and the rest, a seeded random share, or K cross-validation folds.")
+            { manifestPath, first, random, share, folds, seed, train, validation, output };
         command.SetAction(parse => console.Guard(() =>
         {
+            int modes = (parse.GetValue(first) is null ? 0 : 1) + (parse.GetValue(random) ? 1 : 0) + (parse.GetValue(folds) is null ? 0 : 1);
+            if (modes != 1) throw new CliUsageException("give one of --first N, --random or --folds K");
             var manifest = DatasetManifest.Load(parse.GetValue(manifestPath)!);
-            int n = parse.GetValue(first);
-            if (n < 1 || n >= manifest.Cases.Count) throw new CliUsageException($"--first {n}: must be between 1 and {manifest.Cases.Count - 1}");
-            (manifest with { Name = manifest.Name + "-train", Cases = [.. manifest.Cases.Take(n)] }).Save(parse.GetValue(train)!);
-            (manifest with { Name = manifest.Name + "-val", Cases = [.. manifest.Cases.Skip(n)] }).Save(parse.GetValue(validation)!);
-            console.Out.WriteLine($"{n} cases -> {parse.GetValue(train)}, {manifest.Cases.Count - n} cases -> {parse.GetValue(validation)}");
-            return CliConsole.Success;
+            int seedValue = parse.GetValue(seed);
+            try
+            {
+                if (parse.GetValue(folds) is int k)
+                {
+                    string folder = parse.GetValue(output) ?? throw new CliUsageException("--folds needs --out DIR");
+                    Directory.CreateDirectory(folder);
+                    foreach (var fold in DatasetSplits.Folds(manifest, k, seedValue))
+                    {
+                        fold.Train.Save(Path.Combine(folder, fold.Train.Name + ".json"));
+                        fold.Test.Save(Path.Combine(folder, fold.Test.Name + ".json"));
+                        console.Out.WriteLine($"{fold.Name}: {fold.Train.Cases.Count} training cases, {fold.Test.Cases.Count} test cases: {string.Join(", ", fold.Test.Cases.Select(c => c.Id))}");
+                    }
+                    console.Out.WriteLine($"{k} folds (seed {seedValue}) -> {folder}");
+                    return CliConsole.Success;
+                }
+                string trainPath = parse.GetValue(train) ?? throw new CliUsageException("--train FILE is needed"),
+                    validationPath = parse.GetValue(validation) ?? throw new CliUsageException("--val FILE is needed");
+                var split = parse.GetValue(first) is int n ? DatasetSplits.First(manifest, n) : DatasetSplits.Random(manifest, parse.GetValue(share), seedValue);
+                (split.Train with { Name = manifest.Name + "-train" }).Save(trainPath);
+                (split.Test with { Name = manifest.Name + "-val" }).Save(validationPath);
+                console.Out.WriteLine($"{split.Train.Cases.Count} cases -> {trainPath}, {split.Test.Cases.Count} cases -> {validationPath}");
+                return CliConsole.Success;
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliUsageException(e.Message);
+            }
         }));
         return command;
     }

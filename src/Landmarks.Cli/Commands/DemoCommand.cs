@@ -4,7 +4,7 @@ using Landmarks.Evaluation.Metrics;
 using Landmarks.Evaluation.Reports;
 using Landmarks.Imaging.Annotations;
 using Landmarks.Imaging.Datasets;
-using Landmarks.Learning.Inference;
+using Landmarks.Inference;
 using Landmarks.Learning.Training;
 
 namespace Landmarks.Cli.Commands;
@@ -45,7 +45,7 @@ internal static class DemoCommand
                 new TrainerOptions(seedValue, deviceValue, modelPath + ".checkpoint", Resume: false, TimeBudget: null, progress, log)));
 
             display.Log($"predicting {test.Cases.Count} held-out phantoms");
-            var localizer = new Localizer(model, deviceValue);
+            var localizer = new Localizer(model.ToInference(deviceValue));
             var predictions = new List<LandmarkPrediction>();
             var references = new Dictionary<string, LandmarkSet>();
             int drawn = 0;
@@ -64,8 +64,8 @@ internal static class DemoCommand
                 }
             }
             PredictionCsv.Write(predictions, Path.Combine(folder, "predictions.csv"), dimension);
-            var evaluation = new NamedEvaluation("demo model", LandmarkEvaluation.Compute(references, predictions, test.LandmarkNames, [1, 2, 3, 4]));
-            EvaluateCommand.Print(console, test.LandmarkNames, [evaluation], null, []);
+            var evaluation = new NamedEvaluation("demo model", LandmarkEvaluation.Compute(references, predictions, test.LandmarkNames, [1, 2, 3, 4], dimension));
+            EvaluateCommand.Print(console, test.LandmarkNames, [evaluation], null, [], dimension);
             double voxel = is3D ? 1 : 0.5;
             display.Log($"held-out mean radial error {evaluation.Evaluation.Overall.MeanMm:0.000} mm = {evaluation.Evaluation.Overall.MeanMm / voxel:0.00} voxels of the phantoms ({voxel} mm)");
             display.Log($"wrote {modelPath}, predictions.csv and overlays (green: reference, red: prediction) in {folder}");

@@ -5,8 +5,7 @@ using Landmarks.Imaging.Datasets;
 using Landmarks.Imaging.Formats;
 using Landmarks.Imaging.Geometry;
 using Landmarks.Imaging.IO;
-using Landmarks.Learning.Inference;
-using Landmarks.Learning.Model;
+using Landmarks.Inference;
 
 namespace Landmarks.Cli.Commands;
 
@@ -24,13 +23,14 @@ internal static class PredictCommand
         var shard = new Option<string?>("--shard") { Description = "K/N: take every N-th case starting with the K-th (1-based), to split a cohort across nodes." };
         var threshold = new Option<double?>("--presence-threshold") { Description = "Confidence below which a landmark is called absent. Default: the model's." };
         var device = Engine.DeviceOption();
+        var engine = Engine.EngineOption();
         var command = new Command("predict", "Place the model's landmarks on new images, in world mm, with a confidence for each.")
-            { model, inputs, output, markups, spacing, shard, threshold, device };
+            { model, inputs, output, markups, spacing, shard, threshold, engine, device };
         command.SetAction(parse => console.Guard(() =>
         {
-            var deviceValue = Engine.Start(parse.GetValue(device)!);
-            using var localizerModel = LocalizerModel.Load(parse.GetValue(model)!, deviceValue);
-            var localizer = new Localizer(localizerModel, deviceValue, parse.GetValue(threshold));
+            var (localizerModel, owner) = Engine.Load(parse.GetValue(model)!, parse.GetValue(engine), parse.GetValue(device)!);
+            using var ownership = owner;
+            var localizer = new Localizer(localizerModel, parse.GetValue(threshold));
             var cases = Expand(parse.GetValue(inputs)!, CommonOptions.ParseSpacing(parse.GetValue(spacing)));
             if (parse.GetValue(shard) is string shardText) cases = Shard(cases, shardText);
             string outPath = parse.GetValue(output)!;

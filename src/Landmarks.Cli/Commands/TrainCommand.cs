@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Landmarks.Inference.Model;
 using Landmarks.Learning.Training;
 
 namespace Landmarks.Cli.Commands;
@@ -21,9 +22,15 @@ internal static class TrainCommand
         command.SetAction(parse => console.Guard(() =>
         {
             string manifestPath = parse.GetValue(data)!, modelPath = parse.GetValue(output)!;
+            if (parse.GetValue(budget) is double minutes && !(minutes > 0 && double.IsFinite(minutes)))
+                throw new CliUsageException($"--time-budget {minutes}: must be a positive number of minutes");
+            string checkpointPath = modelPath + ".checkpoint";
+            if (parse.GetValue(resume) && !File.Exists(checkpointPath))
+                throw new CliUsageException($"--resume: there is no checkpoint to resume from ({checkpointPath})");
+            var manifest = Landmarks.Imaging.Datasets.DatasetManifest.Load(manifestPath);
             var configuration = parse.GetValue(config) is string configPath
-                ? LocalizerConfig.FromJson(File.ReadAllText(configPath))
-                : TrainingRun.DeriveConfig(Landmarks.Imaging.Datasets.DatasetManifest.Load(manifestPath));
+                ? LocalizerConfig.FromJson(File.Exists(configPath) ? File.ReadAllText(configPath) : throw new Landmarks.Imaging.IO.InvalidFileException(configPath, "file not found"), configPath)
+                : TrainingRun.DeriveConfig(manifest);
             if (parse.GetValue(writeConfig) is string target)
             {
                 Landmarks.Imaging.IO.AtomicFile.WriteAllText(target, configuration.ToJson() + "\n");
@@ -33,8 +40,8 @@ internal static class TrainCommand
             var deviceValue = Engine.Start(parse.GetValue(device)!);
             var display = new TrainingDisplay(console);
             using var model = display.Run((progress, log) => TrainingRun.Train(manifestPath, parse.GetValue(validation), modelPath, configuration,
-                new TrainerOptions(parse.GetValue(seed), deviceValue, modelPath + ".checkpoint", parse.GetValue(resume),
-                    parse.GetValue(budget) is double minutes ? TimeSpan.FromMinutes(minutes) : null, progress, log)));
+                new TrainerOptions(parse.GetValue(seed), deviceValue, checkpointPath, parse.GetValue(resume),
+                    parse.GetValue(budget) is double time ? TimeSpan.FromMinutes(time) : null, progress, log)));
             var summary = model.Metadata.TrainingSummary;
             console.Out.WriteLine($"wrote {modelPath} after {display.Elapsed.TotalMinutes:0.0} min: validation MRE {summary.GetValueOrDefault("validationMreMm", double.NaN):0.000} mm " +
                 $"(global stage alone {summary.GetValueOrDefault("bestGlobalMreMm", double.NaN):0.000} mm)");

@@ -1,10 +1,23 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Landmarks.Learning.Networks;
+using Landmarks.Imaging.IO;
+namespace Landmarks.Inference.Model;
 
-namespace Landmarks.Learning.Training;
+/// <summary>Architecture of the global network: channels and residual blocks per stage. Every
+/// stage after the first halves the resolution, so the output stride is 2^(stages-1).</summary>
+public sealed record GlobalNetworkShape(int[] Channels, int[] Blocks)
+{
+    public int OutputStride => 1 << (Channels.Length - 1);
+}
 
 /// <summary>Settings of the global stage.</summary>
+/// <param name="SpacingMm">Isotropic spacing of the stage grid.</param>
+/// <param name="CropSize">Training crop in voxels (x, y[, z]); multiples of the output stride.</param>
+/// <param name="RotationDegrees">Largest rotation of a training crop away from the case's pose (its crops are turned to the
+/// shape model's frame first): half the dataset's spread of poses (<see cref="Landmarks.Inference.Shape.ShapeModel.PoseSpreadDegrees"/>), so
+/// that a new scan in any of those poses looks familiar; with <paramref name="PoseSearch"/>, the candidates' covering angle.</param>
+/// <param name="PoseSearch">Try every orientation of <see cref="Landmarks.Inference.Shape.Orientations"/> on a new image and keep the one whose
+/// estimates the shape model fits best: for datasets whose poses differ by more than one input can be trained to cover.</param>
 public sealed record GlobalStageConfig(
     double SpacingMm,
     int[] CropSize,
@@ -14,14 +27,19 @@ public sealed record GlobalStageConfig(
     double Alpha,
     int TopCells,
     double LearningRate,
-    int Iterations)
+    int Iterations,
+    double RotationDegrees,
+    bool PoseSearch)
 {
     [JsonIgnore] public GlobalNetworkShape Shape => new(Channels, Blocks);
 }
 
-/// <summary>Settings of the local stage (one network per landmark).</summary>
-/// <param name="OffsetScale">Training crops are offset from the landmark by the global stage's errors on
+/// <summary>Settings of the local stage: one network with a head per landmark, on a fine crop around each estimate,
+/// turned to the pose the landmarks give.</summary>
+/// <param name="OffsetScale">Training crops are offset from the landmark by the errors of the stage's starting estimates on
 /// the training cases, times this (errors on new images are larger), plus <paramref name="OffsetJitterMm"/>.</param>
+/// <param name="RotationDegrees">Largest rotation of a training crop away from the case's pose: how wrong a pose fitted to
+/// the global estimates may be.</param>
 public sealed record LocalStageConfig(
     double SpacingMm,
     int CropSize,
@@ -32,14 +50,18 @@ public sealed record LocalStageConfig(
     double LearningRate,
     int Iterations,
     double OffsetScale,
-    double OffsetJitterMm);
+    double OffsetJitterMm,
+    double RotationDegrees)
+{
+    /// <summary>Input voxels per output cell of the local network (one 2x2 pooling).</summary>
+    public const int OutputStride = 2;
+}
 
-/// <summary>Random affine (in world space) and intensity changes applied to training crops.</summary>
+/// <summary>Random affine (in world space) and intensity changes applied to training crops of both stages.</summary>
 /// <param name="PartialViewShare">Share of the global stage's training crops blanked outside a random box of at least
-/// <paramref name="PartialViewMinimumFraction"/> of each axis (<see cref="Data.Augmentation.KeepPart"/>), so that the
+/// <paramref name="PartialViewMinimumFraction"/> of each axis (the trainer's partial views), so that the
 /// network learns to call landmarks out of sight absent. 0, the default, turns it off.</param>
 public sealed record AugmentationConfig(
-    double RotationDegrees,
     double ScaleRange,
     double Shear,
     double TranslationFraction,
@@ -52,10 +74,11 @@ public sealed record AugmentationConfig(
 /// <summary>
 /// Everything that decides a training run, as data. <see cref="Derive"/> picks defaults from the
 /// dataset (nnU-Net's idea): stage spacings from the image extent and native spacing, crop sizes
-/// from the grid, network sizes and loss weights per dimension.
+/// from the grid, rotation from the spread of poses, network sizes and loss weights per dimension.
 /// </summary>
 /// <param name="PresenceThreshold">Presence below which a landmark is called absent. Null, the default: calibrated on the
-/// validation cases at the end of training (<see cref="PresenceCalibration"/>); the trained model holds the number.</param>
+/// validation cases at the end of training (<see cref="PresenceCalibration"/>) when the data marks some landmarks absent,
+/// else <see cref="DefaultPresenceThreshold"/>; the trained model holds the number.</param>
 public sealed record LocalizerConfig(
     int Dimension,
     GlobalStageConfig Global,
@@ -68,41 +91,121 @@ public sealed record LocalizerConfig(
     /// <summary>The threshold of a model trained without validation cases to calibrate it on.</summary>
     public const double DefaultPresenceThreshold = 0.1;
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    /// <summary>Rotation of training crops when the dataset's poses differ less than this (and of local crops about the pose).</summary>
+    public const double MinimumRotationDegrees = 10;
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        // A misspelt field must not be ignored silently: it would train with a default the user did not choose.
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public static LocalizerConfig FromJson(string json) =>
-        JsonSerializer.Deserialize<LocalizerConfig>(json, Json) ?? throw new JsonException("empty configuration");
+    /// <summary>Parses and validates a configuration; <paramref name="source"/> names it in errors.</summary>
+    public static LocalizerConfig FromJson(string json, string source)
+    {
+        LocalizerConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<LocalizerConfig>(json, Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidFileException(source, $"not a valid configuration: {e.Message}", e);
+        }
+        if (config is null) throw new InvalidFileException(source, "not a valid configuration: empty");
+        var problem = config.Problems().FirstOrDefault();
+        if (problem is not null) throw new InvalidFileException(source, problem);
+        return config;
+    }
+
+    /// <summary>What is wrong with this configuration, one sentence per field (nothing when it can be trained).</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (Dimension is not (2 or 3)) { yield return $"dimension must be 2 or 3, got {Dimension}"; yield break; }
+        if (Global is null || Local is null || Augmentation is null) { yield return "global, local and augmentation sections are all needed"; yield break; }
+        static bool Positive(double v) => double.IsFinite(v) && v > 0;
+        static bool Share(double v) => double.IsFinite(v) && v >= 0 && v < 1;
+        static bool Degrees(double v) => double.IsFinite(v) && v >= 0 && v <= 180;
+        if (!Positive(Global.SpacingMm)) yield return $"global.spacingMm must be a positive number of mm, got {Global.SpacingMm}";
+        if (Global.Channels is not { Length: >= 2 } || Global.Channels.Any(c => c < 1)) yield return "global.channels needs at least 2 positive widths";
+        else if (Global.Blocks is null || Global.Blocks.Length != Global.Channels.Length || Global.Blocks.Any(b => b < 1))
+            yield return $"global.blocks needs {Global.Channels.Length} positive counts, one per entry of global.channels";
+        else
+        {
+            int stride = Global.Shape.OutputStride;
+            if (Global.CropSize is null || Global.CropSize.Length != Dimension || Global.CropSize.Any(n => n < stride || n % stride != 0))
+                yield return $"global.cropSize needs {Dimension} sizes, each a positive multiple of the output stride {stride}";
+        }
+        if (Global.BatchSize < 1) yield return $"global.batchSize must be at least 1, got {Global.BatchSize}";
+        if (!(Global.Alpha >= 0)) yield return $"global.alpha must be 0 or more, got {Global.Alpha}";
+        if (Global.TopCells < 0) yield return $"global.topCells must be 0 (all cells) or more, got {Global.TopCells}";
+        if (!Positive(Global.LearningRate)) yield return $"global.learningRate must be positive, got {Global.LearningRate}";
+        if (Global.Iterations < 1) yield return $"global.iterations must be at least 1, got {Global.Iterations}";
+        if (!Degrees(Global.RotationDegrees)) yield return $"global.rotationDegrees must be between 0 and 180, got {Global.RotationDegrees}";
+        if (!Positive(Local.SpacingMm)) yield return $"local.spacingMm must be a positive number of mm, got {Local.SpacingMm}";
+        if (Local.CropSize < LocalStageConfig.OutputStride || Local.CropSize % LocalStageConfig.OutputStride != 0)
+            yield return $"local.cropSize must be a positive multiple of {LocalStageConfig.OutputStride}, got {Local.CropSize}";
+        if (Local.Channels is not { Length: 2 } || Local.Channels.Any(c => c < 1)) yield return "local.channels needs 2 positive widths";
+        if (Local.BatchSize < 1) yield return $"local.batchSize must be at least 1, got {Local.BatchSize}";
+        if (!(Local.Alpha >= 0)) yield return $"local.alpha must be 0 or more, got {Local.Alpha}";
+        if (Local.TopCells < 0) yield return $"local.topCells must be 0 (all cells) or more, got {Local.TopCells}";
+        if (!Positive(Local.LearningRate)) yield return $"local.learningRate must be positive, got {Local.LearningRate}";
+        if (Local.Iterations < 1) yield return $"local.iterations must be at least 1, got {Local.Iterations}";
+        if (!(Local.OffsetScale >= 0) || !double.IsFinite(Local.OffsetScale)) yield return $"local.offsetScale must be 0 or more, got {Local.OffsetScale}";
+        if (!(Local.OffsetJitterMm >= 0) || !double.IsFinite(Local.OffsetJitterMm)) yield return $"local.offsetJitterMm must be 0 or more, got {Local.OffsetJitterMm}";
+        if (!Degrees(Local.RotationDegrees)) yield return $"local.rotationDegrees must be between 0 and 180, got {Local.RotationDegrees}";
+        if (!Share(Augmentation.ScaleRange)) yield return $"augmentation.scaleRange must be in [0, 1), got {Augmentation.ScaleRange}";
+        if (!Share(Augmentation.Shear)) yield return $"augmentation.shear must be in [0, 1), got {Augmentation.Shear}";
+        if (!Share(Augmentation.TranslationFraction)) yield return $"augmentation.translationFraction must be in [0, 1), got {Augmentation.TranslationFraction}";
+        if (!Share(Augmentation.ContrastRange)) yield return $"augmentation.contrastRange must be in [0, 1), got {Augmentation.ContrastRange}";
+        if (!(Augmentation.GammaRange >= 0 && Augmentation.GammaRange <= 2)) yield return $"augmentation.gammaRange must be in [0, 2], got {Augmentation.GammaRange}";
+        if (!(Augmentation.NoiseStd >= 0 && Augmentation.NoiseStd <= 1)) yield return $"augmentation.noiseStd must be in [0, 1], got {Augmentation.NoiseStd}";
+        if (!(Augmentation.PartialViewShare >= 0 && Augmentation.PartialViewShare <= 1)) yield return $"augmentation.partialViewShare must be in [0, 1], got {Augmentation.PartialViewShare}";
+        if (!(Augmentation.PartialViewMinimumFraction > 0 && Augmentation.PartialViewMinimumFraction <= 1))
+            yield return $"augmentation.partialViewMinimumFraction must be in (0, 1], got {Augmentation.PartialViewMinimumFraction}";
+        if (PresenceThreshold is double t && !(t >= 0 && double.IsFinite(t)))
+            yield return $"presenceThreshold must be 0 or more (0: every landmark present, above 1: every one absent) or null to calibrate it, got {t}";
+        if (ValidateEvery < 1) yield return $"validateEvery must be at least 1, got {ValidateEvery}";
+        if (CheckpointEvery < 1) yield return $"checkpointEvery must be at least 1, got {CheckpointEvery}";
+    }
 
     /// <param name="nativeSpacingMm">Median finest spacing of the dataset's images.</param>
     /// <param name="extentMm">Median physical extent of the images along each axis (x, y[, z]).</param>
-    /// <param name="globalGridVoxels">Voxels of the global grid along the image's longest axis (default 300 in 2D, 80 in 3D).</param>
-    /// <remarks>Iteration counts (12000 global, 2800 local) are what an 85-minute budget gave on the ISBI 2015
+    /// <param name="poseSpreadDegrees">Largest rotation between two training cases' poses (<see cref="Landmarks.Inference.Shape.ShapeModel"/>).</param>
+    /// <param name="globalGridVoxels">Voxels of the global grid along the image's longest axis (default 300 in 2D, 56 in 3D).</param>
+    /// <remarks>2D iteration counts (12000 global, 2800 local) are what an 85-minute budget gave on the ISBI 2015
     /// cephalograms on 2 cores (docs/BENCHMARKS.md); <c>train --time-budget</c> refits them to the time given.</remarks>
-    public static LocalizerConfig Derive(int dimension, double nativeSpacingMm, double[] extentMm, int? globalGridVoxels = null)
+    public static LocalizerConfig Derive(int dimension, double nativeSpacingMm, double[] extentMm, double poseSpreadDegrees = 0, int? globalGridVoxels = null)
     {
         // The global stage sees the whole image on a coarse grid; finer grids cost time on every iteration.
-        int longest = globalGridVoxels ?? (dimension == 2 ? 300 : 80);
+        int longest = globalGridVoxels ?? (dimension == 2 ? 300 : 56);
         double globalSpacing = Math.Max(nativeSpacingMm, extentMm.Max() / longest);
-        // Output stride 8 on grids of 64 voxels and more, else 4, so that there are enough patches to vote.
-        bool fine = longest >= 64;
+        // Output stride 8 on grids of 48 voxels and more, else 4, so that there are enough patches to vote.
+        bool fine = longest >= 48;
         var shape = dimension == 2
             ? new GlobalNetworkShape(fine ? [16, 32, 64, 128] : [16, 32, 64], fine ? [1, 2, 2, 2] : [1, 2, 2])
             : new GlobalNetworkShape(fine ? [8, 16, 32, 64] : [8, 16, 32], fine ? [1, 1, 1, 1] : [1, 1, 1]);
         int stride = shape.OutputStride, cap = dimension == 2 ? 256 : 80;
-        int[] crop = [.. extentMm.Select(e => Math.Min(cap, (int)Math.Ceiling(e / globalSpacing / stride) * stride))];
-        // The local stage works at a quarter (2D) or half (3D) of the global spacing, never finer than the data:
-        // its crops (64 px, 16 voxels) then span 16 or 8 global voxels, more than the global stage's usual errors.
+        // Poses spread beyond what one training rotation learns well are searched at inference; training crops then
+        // need to cover the candidates' gaps, and room for the anatomy in every direction: a cube of the longest extent.
+        bool search = poseSpreadDegrees / 2 > 45;
+        double rotation = search ? Math.Ceiling(Landmarks.Inference.Shape.Orientations.CoveringDegrees(dimension)) : Math.Max(MinimumRotationDegrees, poseSpreadDegrees / 2);
+        double[] cropExtentMm = search ? [.. extentMm.Select(_ => extentMm.Max())] : extentMm;
+        int[] crop = [.. cropExtentMm.Select(e => Math.Min(cap, (int)Math.Ceiling(e / globalSpacing / stride) * stride))];
+        // The local stage works at a quarter (2D) or half (3D) of the global spacing, never finer than the data: its
+        // crops (64 px, 16 voxels) then span 16 or 8 global voxels, more than the usual errors of its start.
         double localSpacing = Math.Max(nativeSpacingMm, globalSpacing / (dimension == 2 ? 4 : 2));
         return new LocalizerConfig(dimension,
             new GlobalStageConfig(globalSpacing, crop, shape.Channels, shape.Blocks, dimension == 2 ? 4 : 2,
-                Alpha: dimension == 2 ? 20 : 8, TopCells: dimension == 2 ? 9 : 27, LearningRate: 1e-3, Iterations: 12000),
-            new LocalStageConfig(localSpacing, dimension == 2 ? 64 : 16, dimension == 2 ? [32, 64] : [16, 32], BatchSize: dimension == 2 ? 8 : 4,
-                Alpha: dimension == 2 ? 20 : 8, TopCells: dimension == 2 ? 4 : 8, LearningRate: 1e-3, Iterations: 2800,
-                OffsetScale: 1.5, OffsetJitterMm: (dimension == 2 ? 2 : 1) * globalSpacing),
-            new AugmentationConfig(RotationDegrees: 10, ScaleRange: 0.1, Shear: 0.05, TranslationFraction: 0.1,
-                ContrastRange: 0.2, GammaRange: 0.3, NoiseStd: 0.02),
+                Alpha: dimension == 2 ? 20 : 8, TopCells: dimension == 2 ? 9 : 27, LearningRate: 1e-3, Iterations: 12000, RotationDegrees: rotation, PoseSearch: search),
+            new LocalStageConfig(localSpacing, dimension == 2 ? 64 : 16, dimension == 2 ? [32, 64] : [16, 32], BatchSize: dimension == 2 ? 32 : 16,
+                Alpha: dimension == 2 ? 20 : 8, TopCells: dimension == 2 ? 4 : 8, LearningRate: 1e-3, Iterations: dimension == 2 ? 12000 : 6000,
+                OffsetScale: 1.5, OffsetJitterMm: (dimension == 2 ? 2 : 1) * globalSpacing, RotationDegrees: MinimumRotationDegrees),
+            new AugmentationConfig(ScaleRange: 0.1, Shear: 0.05, TranslationFraction: 0.1, ContrastRange: 0.2, GammaRange: 0.3, NoiseStd: 0.02),
             PresenceThreshold: null, ValidateEvery: 250, CheckpointEvery: 100);
     }
 }

@@ -1,7 +1,9 @@
-using Landmarks.Learning.Shape;
-using Landmarks.Learning.Training;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Landmarks.Imaging.IO;
+using Landmarks.Inference.Shape;
 
-namespace Landmarks.Learning.Model;
+namespace Landmarks.Inference.Model;
 
 /// <summary>What a trained model does with one landmark.</summary>
 /// <param name="UseLocal">Whether the local stage refines it: false when it did not beat its starting estimate on the
@@ -32,4 +34,39 @@ public sealed record ModelMetadata(
     IReadOnlyList<LandmarkStage>? Stages,
     PresenceCalibrationResult? Presence,
     CheckpointState? Checkpoint,
-    IReadOnlyDictionary<string, double> TrainingSummary);
+    IReadOnlyDictionary<string, double> TrainingSummary)
+{
+    /// <summary>How intensities are mapped before the networks see them (every back end must do the same).</summary>
+    public const string Normalisation = "percentiles 0.5..99.5 -> 0..1, per stage image";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,  // a landmark no validation case shows has a NaN error
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Parses and checks metadata read from <paramref name="source"/> (a model file).</summary>
+    public static ModelMetadata Parse(ReadOnlySpan<byte> json, string source)
+    {
+        ModelMetadata? metadata;
+        try
+        {
+            metadata = JsonSerializer.Deserialize<ModelMetadata>(json, Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidFileException(source, $"model metadata is not valid: {e.Message}", e);
+        }
+        if (metadata is null) throw new InvalidFileException(source, "model metadata is empty");
+        if (metadata.LandmarkNames is not { Count: > 0 } || metadata.Config is null || metadata.Config.Problems().Any()
+            || metadata.Stages is not null && metadata.Stages.Count != metadata.LandmarkNames.Count
+            || metadata.Shape is not null && (metadata.Shape.MeanMm.Length != metadata.LandmarkNames.Count || metadata.Shape.ResidualMm.Length != metadata.LandmarkNames.Count)
+            || metadata.TrainingSummary is null)
+            throw new InvalidFileException(source, "model metadata is inconsistent");
+        return metadata;
+    }
+}

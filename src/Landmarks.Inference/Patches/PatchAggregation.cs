@@ -1,10 +1,9 @@
-using Landmarks.Learning.Targets;
+using Landmarks.Inference.Stages;
 
-namespace Landmarks.Learning.Inference;
+namespace Landmarks.Inference.Patches;
 
-/// <summary>A landmark estimate in input voxels (x, y, z order) and how sure the network is that
-/// the landmark is in the input at all.</summary>
-public sealed record PatchEstimate(double[] InputVoxel, double Presence);
+/// <summary>A landmark estimate in the input crop's voxels and how sure the network is that the landmark is in the input at all.</summary>
+public sealed record PatchEstimate(CropVoxel Position, double Presence);
 
 /// <summary>
 /// Aggregation of Noothout et al. 2020: landmark = sum_p P(p) (centre_p + d_p) / sum_p P(p). Over the
@@ -22,8 +21,8 @@ public static class PatchAggregation
     public static PatchEstimate[] Aggregate(PatchGrid grid, float[][] probabilities, float[][][] displacements, int topCells, bool presenceOfTopCells = false)
     {
         int cells = grid.CellCount;
-        var centres = new double[cells][];
-        for (int c = 0; c < cells; c++) centres[c] = [.. grid.CellOf(c).Select(grid.CentreOf)];
+        var centres = new CropVoxel[cells];
+        for (int c = 0; c < cells; c++) centres[c] = grid.CentreOfCell(c);
         var estimates = new PatchEstimate[probabilities.Length];
         for (int l = 0; l < probabilities.Length; l++)
         {
@@ -31,7 +30,7 @@ public static class PatchAggregation
             int[] chosen = topCells > 0 && topCells < cells
                 ? [.. Enumerable.Range(0, cells).OrderByDescending(c => p[c]).ThenBy(c => c).Take(topCells)]
                 : [.. Enumerable.Range(0, cells)];
-            var position = new double[grid.Dimension];
+            var position = new double[3];
             double weight = 0;
             double presence = Math.Min(1, presenceOfTopCells ? chosen.Sum(c => (double)p[c]) : p.Sum(v => (double)v));
             foreach (int c in chosen)
@@ -46,8 +45,7 @@ public static class PatchAggregation
                 for (int axis = 0; axis < grid.Dimension; axis++)
                     position[axis] = Enumerable.Range(0, cells).Sum(c => centres[c][axis] + displacements[l][axis][c]);
             }
-            for (int axis = 0; axis < grid.Dimension; axis++) position[axis] /= weight;
-            estimates[l] = new PatchEstimate(position, presence);
+            estimates[l] = new PatchEstimate(new CropVoxel(position[0] / weight, position[1] / weight, position[2] / weight), presence);
         }
         return estimates;
     }

@@ -1,4 +1,6 @@
-namespace Landmarks.Learning.Targets;
+using Landmarks.Inference.Stages;
+
+namespace Landmarks.Inference.Patches;
 
 /// <summary>
 /// The output grid of a patch network over an input of <see cref="InputSize"/> voxels: cell c covers
@@ -16,6 +18,13 @@ public sealed record PatchGrid(int[] InputSize, int Stride)
 
     public double CentreOf(int cell) => cell * Stride + (Stride - 1) / 2.0;
 
+    /// <summary>The centre of a cell (flat index) in the input crop's voxels.</summary>
+    public CropVoxel CentreOfCell(int flat)
+    {
+        var cell = CellOf(flat);
+        return new CropVoxel(CentreOf(cell[0]), CentreOf(cell[1]), Dimension == 3 ? CentreOf(cell[2]) : 0);
+    }
+
     /// <summary>Cell coordinates (x, y, z order) of a flat cell index (x fastest).</summary>
     public int[] CellOf(int flat)
     {
@@ -30,7 +39,7 @@ public sealed record PatchGrid(int[] InputSize, int Stride)
     }
 
     /// <summary>The flat index of the cell containing an input position, or -1 outside the grid.</summary>
-    public int FlatCellContaining(double[] inputVoxel)
+    public int FlatCellContaining(CropVoxel inputVoxel)
     {
         var cells = Cells;
         int flat = 0, scale = 1;

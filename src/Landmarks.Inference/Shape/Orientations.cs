@@ -1,6 +1,6 @@
 using Landmarks.Imaging.Geometry;
 
-namespace Landmarks.Learning.Shape;
+namespace Landmarks.Inference.Shape;
 
 /// <summary>
 /// The orientations the global stage tries on a new image when the training poses differ too much for one

@@ -1,6 +1,6 @@
 using Landmarks.Imaging.Geometry;
 
-namespace Landmarks.Learning.Shape;
+namespace Landmarks.Inference.Shape;
 
 /// <summary>
 /// The mean landmark configuration of a training set, in a frame of its own (centred on the origin, mm),
@@ -97,14 +97,17 @@ public sealed record ShapeModel(int Dimension, Vec3?[] MeanMm, double[] Residual
     /// <summary>
     /// The pose that agrees with most of the estimates: similarity fits to many small subsets of them (drawn by a
     /// fixed seed, so the result is repeatable), the one with the least median residual (each residual relative to its
-    /// landmark's limit) kept, then refined on the estimates within their limit of it. Null when too few estimates are given.
+    /// landmark's limit) kept as the start of an iteratively reweighted fit, in which an estimate's weight falls
+    /// smoothly as its residual passes its limit (Cauchy weights). Smooth weights keep the pose continuous in the
+    /// estimates: a tiny change of one estimate (another engine's rounding) moves it a tiny bit, never by a jump as a
+    /// hard inlier set would. Null when too few estimates are given.
     /// </summary>
     /// <param name="estimatesMm">Per landmark, an estimate (null when there is none, e.g. called absent).</param>
-    /// <param name="inlierLimitMm">Per landmark, the largest distance between its estimate and the fitted model for the estimate to count.</param>
+    /// <param name="inlierLimitMm">Per landmark, the distance between its estimate and the fitted model beyond which the
+    /// estimate counts as a miss (its weight halves there).</param>
     public ShapeFit? FitRobust(IReadOnlyList<WorldMm?> estimatesMm, IReadOnlyList<double> inlierLimitMm, int trials = 200)
     {
-        bool Inlier(SimilarityTransform pose, int l) => Residual(pose, l, estimatesMm) <= inlierLimitMm[l];
-        var candidates = Enumerable.Range(0, MeanMm.Length).Where(l => estimatesMm[l] is not null && MeanMm[l] is not null).ToList();
+        var candidates = Enumerable.Range(0, MeanMm.Length).Where(l => estimatesMm[l] is not null && MeanMm[l] is not null && inlierLimitMm[l] > 0).ToList();
         if (candidates.Count < MinimumLandmarks + 1) return null;
         int subset = Math.Min(candidates.Count, MinimumLandmarks + 1);
         var rng = new Random(12345);
@@ -114,7 +117,7 @@ public sealed record ShapeModel(int Dimension, Vec3?[] MeanMm, double[] Residual
         {
             var chosen = trial == 0 ? candidates : candidates.OrderBy(_ => rng.Next()).Take(subset).ToList();
             SimilarityTransform pose;
-            try { pose = Fit(chosen, estimatesMm); }
+            try { pose = Fit(chosen, estimatesMm, null); }
             catch (ArgumentException) { continue; }  // a degenerate subset (points on a line)
             if (!double.IsFinite(pose.Scale) || pose.Scale <= 0) continue;
             var residuals = candidates.Select(l => Residual(pose, l, estimatesMm) / inlierLimitMm[l]).Order().ToList();
@@ -122,22 +125,25 @@ public sealed record ShapeModel(int Dimension, Vec3?[] MeanMm, double[] Residual
             if (median < bestMedian) { bestMedian = median; best = pose; }
         }
         if (best is null) return null;
-        // Refine on the inliers, twice: the first refit can bring more of them in.
-        for (int round = 0; round < 2; round++)
+        for (int round = 0; round < ReweightingRounds; round++)
         {
-            var inliers = candidates.Where(l => Inlier(best, l)).ToList();
-            if (inliers.Count < MinimumLandmarks + 1) break;
-            try { best = Fit(inliers, estimatesMm); }
+            var weights = candidates.Select(l => 1 / (1 + Square(Residual(best, l, estimatesMm) / inlierLimitMm[l]))).ToList();
+            try { best = Fit(candidates, estimatesMm, weights); }
             catch (ArgumentException) { break; }
         }
         var placed = Place(best);
         var finalResiduals = candidates.Select(l => Residual(best, l, estimatesMm)).Order().ToList();
-        return new ShapeFit(best, placed, [.. Enumerable.Range(0, MeanMm.Length).Select(l => candidates.Contains(l) && Inlier(best, l))],
+        return new ShapeFit(best, placed, [.. Enumerable.Range(0, MeanMm.Length).Select(l => candidates.Contains(l) && Residual(best, l, estimatesMm) <= inlierLimitMm[l])],
             finalResiduals[finalResiduals.Count / 2]);
     }
 
-    private SimilarityTransform Fit(IReadOnlyList<int> landmarks, IReadOnlyList<WorldMm?> estimatesMm) =>
-        SimilarityTransform.Fit([.. landmarks.Select(l => MeanMm[l]!.Value)], [.. landmarks.Select(l => estimatesMm[l]!.Value.AsVector())]);
+    /// <summary>Rounds of reweighting after the subset search: enough for the pose to settle to far below a micrometre.</summary>
+    private const int ReweightingRounds = 30;
+
+    private static double Square(double v) => v * v;
+
+    private SimilarityTransform Fit(IReadOnlyList<int> landmarks, IReadOnlyList<WorldMm?> estimatesMm, IReadOnlyList<double>? weights) =>
+        SimilarityTransform.Fit([.. landmarks.Select(l => MeanMm[l]!.Value)], [.. landmarks.Select(l => estimatesMm[l]!.Value.AsVector())], weights: weights);
 
     private double Residual(SimilarityTransform pose, int landmark, IReadOnlyList<WorldMm?> estimatesMm) =>
         (pose.Apply(MeanMm[landmark]!.Value) - estimatesMm[landmark]!.Value.AsVector()).Length;

@@ -1,42 +1,45 @@
 using Landmarks.Imaging.Geometry;
 using Landmarks.Imaging.Images;
 
-namespace Landmarks.Learning.Data;
+namespace Landmarks.Inference.Stages;
 
 /// <summary>
 /// Where a network input crop samples its stage image: <c>stageVoxel = Matrix * cropVoxel + Offset</c>.
-/// Rotation, scaling and shear in the matrix are augmentation. The stage grid is isotropic with
-/// orthonormal directions, so this is the same affine map in world space, applied to image and
+/// Rotation (to a pose, and augmentation), scaling and shear are in the matrix. The stage grid is isotropic
+/// with orthonormal directions, so this is the same affine map in world space, applied to image and
 /// landmarks together.
 /// </summary>
 public sealed record CropTransform(Matrix3 Matrix, Vec3 Offset, int[] Size)
 {
     public int Dimension => Size.Length;
 
-    /// <summary>An axis-aligned crop of <paramref name="size"/> voxels centred on <paramref name="centreStageVoxel"/>.</summary>
-    public static CropTransform Centred(double[] centreStageVoxel, int[] size) => Around(centreStageVoxel, size, Matrix3.Identity);
+    /// <summary>An axis-aligned crop of <paramref name="size"/> voxels centred on <paramref name="centre"/>.</summary>
+    public static CropTransform Centred(StageVoxel centre, int[] size) => Around(centre, size, Matrix3.Identity);
 
-    /// <summary>A crop whose centre maps to <paramref name="centreStageVoxel"/> under <paramref name="matrix"/>.</summary>
-    public static CropTransform Around(double[] centreStageVoxel, int[] size, Matrix3 matrix)
+    /// <summary>A crop whose centre maps to <paramref name="centre"/> under <paramref name="matrix"/>.</summary>
+    public static CropTransform Around(StageVoxel centre, int[] size, Matrix3 matrix)
     {
         var cropCentre = new Vec3((size[0] - 1) / 2.0, (size[1] - 1) / 2.0, size.Length == 3 ? (size[2] - 1) / 2.0 : 0);
-        var centre = new Vec3(centreStageVoxel[0], centreStageVoxel[1], size.Length == 3 ? centreStageVoxel[2] : 0);
-        return new CropTransform(matrix, centre - matrix * cropCentre, size);
+        return new CropTransform(matrix, centre.AsVector() - matrix * cropCentre, size);
     }
 
-    public double[] ToCrop(double[] stageVoxel)
+    /// <summary>The whole stage image as one crop, padded to <paramref name="size"/> voxels.</summary>
+    public static CropTransform Whole(int[] size) => new(Matrix3.Identity, Vec3.Zero, size);
+
+    public CropVoxel ToCrop(StageVoxel stage)
     {
-        var p = new Vec3(stageVoxel[0], stageVoxel[1], Dimension == 3 ? stageVoxel[2] : 0);
-        var q = Matrix.Inverse() * (p - Offset);
-        return Dimension == 2 ? [q.X, q.Y] : [q.X, q.Y, q.Z];
+        var q = Matrix.Inverse() * (stage.AsVector() - Offset);
+        return new CropVoxel(q.X, q.Y, Dimension == 3 ? q.Z : 0);
     }
 
-    public double[] ToStage(double[] cropVoxel)
+    public StageVoxel ToStage(CropVoxel crop)
     {
-        var q = new Vec3(cropVoxel[0], cropVoxel[1], Dimension == 3 ? cropVoxel[2] : 0);
-        var p = Matrix * q + Offset;
-        return Dimension == 2 ? [p.X, p.Y] : [p.X, p.Y, p.Z];
+        var p = Matrix * crop.AsVector() + Offset;
+        return new StageVoxel(p.X, p.Y, Dimension == 3 ? p.Z : 0);
     }
+
+    /// <summary>Whether a position lies in the crop (within half a voxel of its outer voxel centres).</summary>
+    public bool Contains(CropVoxel crop) => Enumerable.Range(0, Dimension).All(axis => crop[axis] >= -0.5 && crop[axis] <= Size[axis] - 0.5);
 
     /// <summary>Linear samples of the stage image over the crop, x fastest; 0 outside the image.</summary>
     public float[] Sample(StageImage stage)

@@ -1,7 +1,7 @@
 using Landmarks.Imaging.Geometry;
 using Landmarks.Imaging.Images;
 
-namespace Landmarks.Learning.Data;
+namespace Landmarks.Inference.Stages;
 
 /// <summary>
 /// An image as one stage of the localizer sees it: resampled to the stage's isotropic spacing
@@ -44,6 +44,23 @@ public sealed class StageImage
         return new StageImage(Normalised(part));
     }
 
+    /// <summary>This image resampled on a grid of <paramref name="size"/> voxels (x, y[, z]) of the same spacing, centred on
+    /// <paramref name="centreMm"/>, whose axes point along the columns of <paramref name="axesWorld"/> (a rotation of the
+    /// world frame; in 2D about z). Intensities are kept (not normalised again); outside this image they are 0.</summary>
+    public StageImage Turned(Matrix3 axesWorld, WorldMm centreMm, int[] size)
+    {
+        var g = Image.Geometry;
+        var grid = new GridSize(size[0], size[1], Dimension == 3 ? size[2] : 1);
+        var halfExtent = new Vec3((grid.X - 1) / 2.0, (grid.Y - 1) / 2.0, (grid.Z - 1) / 2.0) * SpacingMm;
+        var origin = centreMm - axesWorld * halfExtent;
+        var target = new ImageGeometry(Dimension, grid, Dimension == 2 ? g.SpacingMm with { X = SpacingMm, Y = SpacingMm } : Vec3.One * SpacingMm,
+            Dimension == 2 ? origin with { Z = g.OriginMm.Z } : origin, axesWorld);
+        return new StageImage(Image.Resample(target, Interpolation.Linear, 0f));
+    }
+
+    /// <summary>The world position of this grid's centre.</summary>
+    public WorldMm CentreMm => ToWorld(new StageVoxel((Size[0] - 1) / 2.0, (Size[1] - 1) / 2.0, Dimension == 3 ? (Size[2] - 1) / 2.0 : 0));
+
     /// <summary>Maps intensities in place so that the 0.5th and 99.5th percentiles become 0 and 1.</summary>
     private static Image Normalised(Image image)
     {
@@ -54,15 +71,19 @@ public sealed class StageImage
         return image;
     }
 
-    /// <summary>World mm to this grid's continuous voxel index, (x, y[, z]).</summary>
-    public double[] ToVoxel(WorldMm world)
+    /// <summary>World mm to this grid's continuous voxel index.</summary>
+    public StageVoxel ToVoxel(WorldMm world)
     {
         var index = Image.Geometry.WorldToIndex(world);
-        return Dimension == 2 ? [index.I, index.J] : [index.I, index.J, index.K];
+        return new StageVoxel(index.I, index.J, Dimension == 3 ? index.K : 0);
     }
 
-    public WorldMm ToWorld(double[] voxel) =>
-        Image.Geometry.IndexToWorld(new VoxelIndex(voxel[0], voxel[1], Dimension == 3 ? voxel[2] : 0));
+    public WorldMm ToWorld(StageVoxel voxel) => Image.Geometry.IndexToWorld(new VoxelIndex(voxel.X, voxel.Y, Dimension == 3 ? voxel.Z : 0));
 
     public double SpacingMm => Image.Geometry.SpacingMm.X;
+
+    /// <summary>The axes of a crop turned to <paramref name="worldRotation"/>, in this grid's voxels: crop axis i points
+    /// along column i of the rotation; without one, along this grid's own axes. The grid is isotropic with orthonormal
+    /// directions, so a crop voxel is a grid voxel.</summary>
+    public Matrix3 CropAxes(Matrix3? worldRotation) => worldRotation is Matrix3 r ? Image.Geometry.Direction.Transposed() * r : Matrix3.Identity;
 }

@@ -1,24 +1,32 @@
 using Landmarks.Imaging.Geometry;
-using Landmarks.Learning.Training;
+using Landmarks.Inference.Model;
+using Landmarks.Inference.Stages;
 
 namespace Landmarks.Learning.Data;
 
 /// <summary>Random affine transforms and intensity changes for training crops (MONAI-style small pieces).</summary>
 public static class Augmentation
 {
-    /// <summary>Rotation (about every axis in 3D), isotropic scale with a little anisotropy, and shear.</summary>
-    public static Matrix3 RandomAffine(Random rng, int dimension, AugmentationConfig config)
+    /// <summary>A rotation of up to <paramref name="rotationDegrees"/> (about a random axis in 3D, so that 180 reaches every
+    /// orientation), isotropic scale with a little anisotropy, and shear.</summary>
+    public static Matrix3 RandomAffine(Random rng, int dimension, double rotationDegrees, AugmentationConfig config)
     {
         double Uniform(double range) => (2 * rng.NextDouble() - 1) * range;
-        double Radians(double degrees) => degrees * Math.PI / 180;
-        var rotation = Matrix3.Rotation(2, Radians(Uniform(config.RotationDegrees)));
-        if (dimension == 3) rotation = rotation * Matrix3.Rotation(1, Radians(Uniform(config.RotationDegrees))) * Matrix3.Rotation(0, Radians(Uniform(config.RotationDegrees)));
+        double angle = Uniform(rotationDegrees) * Math.PI / 180;
+        var rotation = dimension == 2 ? Matrix3.Rotation(2, angle) : Matrix3.AxisAngle(RandomDirection(rng), angle);
         double scale = 1 + Uniform(config.ScaleRange);
         var scaling = Matrix3.Diagonal(new Vec3(scale * (1 + Uniform(config.ScaleRange / 4)), scale * (1 + Uniform(config.ScaleRange / 4)),
             dimension == 3 ? scale * (1 + Uniform(config.ScaleRange / 4)) : 1));
         double shear = Uniform(config.Shear);
         var shearing = new Matrix3(1, shear, 0, 0, 1, 0, 0, 0, 1);
         return rotation * scaling * shearing;
+    }
+
+    /// <summary>A unit vector uniformly distributed on the sphere.</summary>
+    public static Vec3 RandomDirection(Random rng)
+    {
+        double z = 2 * rng.NextDouble() - 1, phi = 2 * Math.PI * rng.NextDouble(), r = Math.Sqrt(1 - z * z);
+        return new Vec3(r * Math.Cos(phi), r * Math.Sin(phi), z);
     }
 
     /// <summary>Contrast about the mean, gamma on the [0, 1] range, then Gaussian noise; in place.</summary>
@@ -63,8 +71,8 @@ public static class Augmentation
     }
 
     /// <summary>Whether a position in crop voxels falls in the box <see cref="KeepPart"/> kept (voxel centres at integers).</summary>
-    public static bool InBox(double[] voxel, (int[] Low, int[] High) box) =>
-        voxel.Select((v, axis) => v >= box.Low[axis] - 0.5 && v < box.High[axis] - 0.5).All(inside => inside);
+    public static bool InBox(CropVoxel voxel, (int[] Low, int[] High) box) =>
+        Enumerable.Range(0, box.Low.Length).All(axis => voxel[axis] >= box.Low[axis] - 0.5 && voxel[axis] < box.High[axis] - 0.5);
 
     public static double Gaussian(Random rng) =>
         Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());

@@ -2,63 +2,64 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Landmarks.Imaging.IO;
+using Landmarks.Inference.Model;
+using Landmarks.Inference.Shape;
 using Landmarks.Learning.Networks;
-using Landmarks.Learning.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Landmarks.Learning.Model;
 
-/// <summary>What a model file says about itself.</summary>
-public sealed record ModelMetadata(
-    int FormatVersion,
-    string ToolVersion,
-    IReadOnlyList<string> LandmarkNames,
-    LocalizerConfig Config,
-    string IntensityNormalisation,
-    string TrainingManifestSha256,
-    IReadOnlyDictionary<string, double> TrainingSummary);
-
 /// <summary>
-/// The trained localizer: a global network and one local network per landmark, with their metadata.
-/// One file: a magic line, the metadata as JSON, each network's weights, and a SHA-256 of all that.
-/// Loading checks the checksum and the metadata before building the networks from the configuration;
-/// no code from the file runs.
+/// The localizer's networks on TorchSharp with their metadata and appearance template: what training makes and
+/// the model file (.lmk) holds. One file: a magic line, the metadata as JSON, each network's weights, the template,
+/// and a SHA-256 of all that. Loading checks the checksum and the metadata before building the networks from the
+/// configuration; no code from the file runs. <see cref="ToInference"/> gives the engine-free model the
+/// <see cref="Landmarks.Inference.Localizer"/> runs.
 /// </summary>
-public sealed class LocalizerModel : IDisposable
+public sealed class TorchModel : IDisposable
 {
-    public const int FormatVersion = 1;
-    public const string Normalisation = "percentiles 0.5..99.5 -> 0..1, per stage image";
+    /// <summary>2: one local network with a head per landmark, typed stage choices, a shape model and a template (version
+    /// 1 had a local network per landmark and kept its choices in the training summary).</summary>
+    public const int FormatVersion = 2;
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes("LANDMARKS-MODEL\n");
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    public LocalizerModel(ModelMetadata metadata, GlobalNetwork global, IReadOnlyList<LocalNetwork> locals)
+    public TorchModel(ModelMetadata metadata, GlobalNetwork global, LocalNetwork local, AppearanceTemplate? template = null)
     {
         Metadata = metadata;
         Global = global;
-        Locals = locals;
+        Local = local;
+        Template = template;
     }
 
     public ModelMetadata Metadata { get; }
     public GlobalNetwork Global { get; }
-    public IReadOnlyList<LocalNetwork> Locals { get; }
+    public LocalNetwork Local { get; }
+    /// <summary>The average appearance the pose search compares orientations with; only models with pose search have one.</summary>
+    public AppearanceTemplate? Template { get; }
     public IReadOnlyList<string> LandmarkNames => Metadata.LandmarkNames;
     public LocalizerConfig Config => Metadata.Config;
 
-    public static string ToolVersion => typeof(LocalizerModel).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+    public static string ToolVersion => typeof(TorchModel).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     /// <summary>Fresh networks for a configuration, initialised from TorchSharp's current random state.</summary>
-    public static LocalizerModel Create(ModelMetadata metadata)
+    public static TorchModel Create(ModelMetadata metadata)
     {
         var config = metadata.Config;
         var global = new GlobalNetwork(config.Dimension, metadata.LandmarkNames.Count, config.Global.Shape);
-        var locals = metadata.LandmarkNames.Select(_ => new LocalNetwork(config.Dimension, config.Local.Channels)).ToList();
-        return new LocalizerModel(metadata, global, locals);
+        var local = new LocalNetwork(config.Dimension, config.Local.Channels, metadata.LandmarkNames.Count);
+        return new TorchModel(metadata, global, local);
     }
 
-    public LocalizerModel WithMetadata(ModelMetadata metadata) => new(metadata, Global, Locals);
+    public TorchModel WithMetadata(ModelMetadata metadata) => new(metadata, Global, Local, Template);
 
-    public IEnumerable<nn.Module> Networks => [Global, .. Locals];
+    public TorchModel WithTemplate(AppearanceTemplate? template) => new(Metadata, Global, Local, template);
+
+    public IEnumerable<nn.Module> Networks => [Global, Local];
+
+    /// <summary>The engine-free model over these networks, run on <paramref name="device"/>; it does not own them (dispose
+    /// this model when done).</summary>
+    public LocalizerModel ToInference(Device device) => new(Metadata, new TorchPatchNetwork(Global, device), new TorchPatchNetwork(Local, device), Template);
 
     public void To(Device device)
     {
@@ -72,7 +73,7 @@ public sealed class LocalizerModel : IDisposable
         {
             writer.Write(Magic);
             writer.Write(FormatVersion);
-            var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(Metadata, Json));
+            var json = Encoding.UTF8.GetBytes(Metadata.ToJson());
             writer.Write(json.Length);
             writer.Write(json);
             var networks = Networks.ToList();
@@ -84,13 +85,22 @@ public sealed class LocalizerModel : IDisposable
                 writer.Write(weights.Length);
                 writer.Write(weights.GetBuffer(), 0, (int)weights.Length);
             }
+            writer.Write(Template is not null);
+            if (Template is not null)
+            {
+                writer.Write(Template.Size.Length);
+                foreach (int n in Template.Size) writer.Write(n);
+                writer.Write(Template.SpacingMm);
+                writer.Write(Template.Voxels.Length);
+                foreach (float v in Template.Voxels) writer.Write(v);
+            }
         }
         var bytes = body.ToArray();
         stream.Write(bytes);
         stream.Write(SHA256.HashData(bytes));
     });
 
-    public static LocalizerModel Load(string path, Device? device = null)
+    public static TorchModel Load(string path, Device? device = null)
     {
         if (!File.Exists(path)) throw new InvalidFileException(path, "model file not found");
         var bytes = File.ReadAllBytes(path);
@@ -105,11 +115,9 @@ public sealed class LocalizerModel : IDisposable
             reader.ReadBytes(Magic.Length);
             int version = reader.ReadInt32();
             if (version != FormatVersion)
-                throw new InvalidFileException(path, $"model format version {version}; this tool ({ToolVersion}) reads version {FormatVersion}");
-            var metadata = JsonSerializer.Deserialize<ModelMetadata>(reader.ReadBytes(reader.ReadInt32()), Json)
-                ?? throw new InvalidFileException(path, "model metadata is empty");
-            if (metadata.LandmarkNames.Count == 0 || metadata.Config.Dimension is not (2 or 3))
-                throw new InvalidFileException(path, "model metadata is inconsistent");
+                throw new InvalidFileException(path, $"model format version {version}; this tool ({ToolVersion}) reads version {FormatVersion}" +
+                    (version < FormatVersion ? ": the model was written by an earlier version of landmarks, train it again" : ""));
+            var metadata = ModelMetadata.Parse(reader.ReadBytes(reader.ReadInt32()), path);
             var model = Create(metadata);
             int count = reader.ReadInt32();
             var networks = model.Networks.ToList();
@@ -119,6 +127,19 @@ public sealed class LocalizerModel : IDisposable
                 long length = reader.ReadInt64();
                 using var weights = new BinaryReader(new MemoryStream(reader.ReadBytes(checked((int)length))));
                 network.load(weights, strict: true);
+            }
+            if (reader.ReadBoolean())
+            {
+                int dimensions = reader.ReadInt32();
+                if (dimensions != metadata.Config.Dimension) throw new InvalidFileException(path, "model template does not match its dimension");
+                var size = Enumerable.Range(0, dimensions).Select(_ => reader.ReadInt32()).ToArray();
+                double spacing = reader.ReadDouble();
+                int length = reader.ReadInt32();
+                if (size.Any(n => n < 1) || length != size.Aggregate(1L, (a, b) => a * b) || !(spacing > 0))
+                    throw new InvalidFileException(path, "model template is inconsistent");
+                var voxels = new float[length];
+                for (int n = 0; n < length; n++) voxels[n] = reader.ReadSingle();
+                model = model.WithTemplate(new AppearanceTemplate(size, spacing, voxels));
             }
             if (device is not null) model.To(device);
             foreach (var network in model.Networks) network.eval();

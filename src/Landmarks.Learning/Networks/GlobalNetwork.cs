@@ -1,14 +1,8 @@
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using Landmarks.Inference.Model;
 
 namespace Landmarks.Learning.Networks;
-
-/// <summary>Architecture of the global network: channels and residual blocks per stage. Every
-/// stage after the first halves the resolution, so the output stride is 2^(stages-1).</summary>
-public sealed record GlobalNetworkShape(int[] Channels, int[] Blocks)
-{
-    public int OutputStride => 1 << (Channels.Length - 1);
-}
 
 /// <summary>
 /// The global fully convolutional ResNet of Noothout et al. 2020: over the whole (coarsely

@@ -12,7 +12,7 @@ namespace Landmarks.Learning.Networks;
 /// </summary>
 public sealed class LocalNetwork : Module<Tensor, PatchPrediction>
 {
-    public const int OutputStride = 2;
+    public const int OutputStride = Landmarks.Inference.Model.LocalStageConfig.OutputStride;
     private static readonly int[] Dilations = [1, 2, 4, 8];
 
     private readonly Module<Tensor, Tensor> features;

@@ -1,3 +1,5 @@
+using Landmarks.Inference.Patches;
+using Landmarks.Inference.Stages;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,21 +12,21 @@ namespace Landmarks.Learning.Targets;
 /// </summary>
 public sealed record PatchTargets(Tensor Classes, Tensor CompressedDisplacements, Tensor Mask) : IDisposable
 {
-    /// <param name="landmarksVoxel">[sample][landmark] position in input voxels (x, y, z order), null when absent.</param>
+    /// <param name="landmarksVoxel">[sample][landmark] position in the input crop's voxels, null when absent.</param>
     /// <param name="hidden">[sample][landmark] true where the landmark lies in a blanked-out part of the input: as
     /// for a landmark outside it, no cell holds it and the displacements towards it are still learnt.</param>
-    public static PatchTargets Build(PatchGrid grid, double[]?[][] landmarksVoxel, bool[][]? hidden = null)
+    public static PatchTargets Build(PatchGrid grid, CropVoxel?[][] landmarksVoxel, bool[][]? hidden = null)
     {
         int batch = landmarksVoxel.Length, landmarks = landmarksVoxel[0].Length, cells = grid.CellCount, d = grid.Dimension;
         var classes = new float[batch * landmarks * cells];
         var displacements = new float[batch * landmarks * d * cells];
         var mask = new float[batch * landmarks];
-        var centres = new double[cells][];
-        for (int c = 0; c < cells; c++) centres[c] = [.. grid.CellOf(c).Select(grid.CentreOf)];
+        var centres = new CropVoxel[cells];
+        for (int c = 0; c < cells; c++) centres[c] = grid.CentreOfCell(c);
         for (int b = 0; b < batch; b++)
             for (int l = 0; l < landmarks; l++)
             {
-                if (landmarksVoxel[b][l] is not double[] p) continue;
+                if (landmarksVoxel[b][l] is not CropVoxel p) continue;
                 mask[b * landmarks + l] = 1;
                 int inside = hidden?[b][l] == true ? -1 : grid.FlatCellContaining(p);
                 if (inside >= 0) classes[(b * landmarks + l) * cells + inside] = 1;

@@ -1,36 +1,45 @@
 using System.Diagnostics;
 using Landmarks.Imaging.Geometry;
-using Landmarks.Imaging.IO;
 using Landmarks.Learning.Data;
-using Landmarks.Learning.Inference;
+using Landmarks.Inference;
+using Landmarks.Inference.Model;
 using Landmarks.Learning.Model;
 using Landmarks.Learning.Networks;
-using Landmarks.Learning.Targets;
+using Landmarks.Inference.Shape;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Landmarks.Learning.Training;
 
 /// <summary>
-/// Trains the global network, then one local network per landmark whose training crops are offset
-/// by the global network's own errors. Adam with AMSGrad and a cosine learning-rate decay; the
-/// weights kept are those with the lowest validation mean radial error (per landmark for the local
-/// stage). A checkpoint (current weights, where training stands, and Adam's moment estimates beside
-/// it) is written atomically every <see cref="LocalizerConfig.CheckpointEvery"/> iterations, so a
-/// resumed run goes on exactly as the uninterrupted one would have.
+/// Trains the global network, then the local network on crops around where it would start from (the global
+/// estimates weighed against the shape model), turned to each case's pose. Adam with AMSGrad and a cosine
+/// learning-rate decay; the weights kept are those with the lowest validation mean radial error; at the end,
+/// each landmark keeps the local stage only where it beat its start on the validation cases, and the presence
+/// threshold is calibrated. A checkpoint (<see cref="CheckpointStore"/>) is written every
+/// <see cref="LocalizerConfig.CheckpointEvery"/> iterations, so a resumed run goes on exactly as the
+/// uninterrupted one would have.
 /// </summary>
 public sealed class LocalizerTrainer
 {
-    private const string GlobalStage = "global";
-    private const string LocalStage = "local";
+    /// <summary>The learning rate decays along a cosine to this share of its initial value, not to 0: the last
+    /// iterations still move the weights.</summary>
+    private const double LearningRateFloor = 0.05;
+
+    /// <summary>Iterations between refits of the iteration count to a time budget.</summary>
+    private const int BudgetFitEvery = 20;
+
     private readonly LocalizerConfig _config;
     private readonly IReadOnlyList<string> _names;
     private readonly IReadOnlyList<TrainingCase> _train;
     private readonly IReadOnlyList<TrainingCase> _validation;
     private readonly TrainerOptions _options;
     private readonly string _manifestSha256;
+    private readonly CheckpointStore _store;
     private readonly Stopwatch _clock = new();
+    private readonly TimeBudget? _budget;
+    private readonly ShapeModel? _shape;
+    private readonly TrainingTimes _times = new();
 
     /// <param name="manifestSha256">Hash of the training manifest, recorded in the model.</param>
     public LocalizerTrainer(LocalizerConfig config, IReadOnlyList<string> names, IReadOnlyList<TrainingCase> train, IReadOnlyList<TrainingCase> validation,
@@ -43,209 +52,223 @@ public sealed class LocalizerTrainer
         _validation = validation;
         _options = options;
         _manifestSha256 = manifestSha256;
+        _store = new CheckpointStore(options.CheckpointPath, options.Log);
+        _budget = options.TimeBudget is TimeSpan budget ? new TimeBudget(budget, _clock) : null;
+        _shape = BuildShape(config.Dimension, train);
+        _poses = [.. train.Select(c => _shape?.PoseOf(c.LandmarksMm)?.Rotation)];
     }
 
-    private string BestPath => BestPathOf(_options.CheckpointPath);
-    private string OptimizerPath => OptimizerPathOf(_options.CheckpointPath);
-    private static string BestPathOf(string checkpointPath) => checkpointPath + ".best";
-    private static string OptimizerPathOf(string checkpointPath) => checkpointPath + ".optimizer";
+    /// <summary>Per training case, the rotation of its pose (the shape model fitted to its reference landmarks): both stages'
+    /// training crops are turned to it, so that the networks learn the anatomy in one orientation, give or take augmentation.</summary>
+    private readonly Matrix3?[] _poses;
 
-    /// <summary>The files a run keeps beside <paramref name="checkpointPath"/> until it has finished.</summary>
-    public static IReadOnlyList<string> CheckpointFiles(string checkpointPath) => [checkpointPath, BestPathOf(checkpointPath), OptimizerPathOf(checkpointPath)];
+    /// <summary>The training cases' mean shape, or null when their landmarks are too few to give a pose.</summary>
+    public static ShapeModel? BuildShape(int dimension, IReadOnlyList<TrainingCase> cases)
+    {
+        int minimum = dimension == 2 ? 2 : 3;
+        if (cases.Count == 0 || cases[0].LandmarksMm.Length <= minimum) return null;
+        try
+        {
+            return ShapeModel.Build(dimension, [.. cases.Select(c => c.LandmarksMm)]);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
 
-    public LocalizerModel Run()
+    /// <summary>Where the minutes of this run went, for the log and the model's summary.</summary>
+    public TrainingTimes Times => _times;
+
+    public TorchModel Run()
     {
         _clock.Start();
         torch.manual_seed(_options.Seed);
         var summary = new Dictionary<string, double>();
-        var model = LocalizerModel.Create(Metadata(summary));
-        var best = LocalizerModel.Create(Metadata(summary));
-        int globalIterations = _config.Global.Iterations, localIterations = _config.Local.Iterations;
-        string stage = GlobalStage;
-        int start = 0;
-        if (_options.Resume && File.Exists(_options.CheckpointPath))
+        var template = BuildTemplate();
+        var model = TorchModel.Create(Metadata(summary, null)).WithTemplate(template);
+        var best = TorchModel.Create(Metadata(summary, null)).WithTemplate(template);
+        int globalIterations = _config.Global.Iterations, localIterations = _config.Local.Iterations, start = 0;
+        var stage = TrainingStage.Global;
+        if (_options.Resume && _store.HasCheckpoint)
         {
             model.Dispose();
-            model = LocalizerModel.Load(_options.CheckpointPath);
-            if (File.Exists(BestPath)) { best.Dispose(); best = LocalizerModel.Load(BestPath); }
-            var state = model.Metadata.TrainingSummary;
-            // Where training stood belongs to the checkpoint, not to the model's summary.
-            summary = state.Where(entry => !entry.Key.StartsWith(CheckpointKey)).ToDictionary();
-            stage = state[CheckpointKey + "stage"] == 0 ? GlobalStage : LocalStage;
-            start = (int)state[CheckpointKey + "iteration"];
-            globalIterations = (int)state[CheckpointKey + "globalIterations"];
-            localIterations = (int)state[CheckpointKey + "localIterations"];
-            _options.Log?.Invoke($"resuming the {stage} stage at iteration {start} from {_options.CheckpointPath}");
+            best.Dispose();
+            CheckpointState state;
+            (model, best, state) = _store.Load();
+            summary = new Dictionary<string, double>(model.Metadata.TrainingSummary);
+            (stage, start, globalIterations, localIterations) = (state.Stage, state.Iteration, state.GlobalIterations, state.LocalIterations);
+            _options.Log?.Invoke($"resuming the {stage.ToString().ToLowerInvariant()} stage at iteration {start} from {_store.CheckpointPath}");
         }
         model.To(_options.Device);
         best.To(_options.Device);
 
-        if (stage == GlobalStage)
+        if (stage == TrainingStage.Global)
         {
             globalIterations = TrainGlobal(model, best, summary, start, globalIterations, localIterations);
             start = 0;
         }
         CopyWeights(best.Global, model.Global);
-        localIterations = TrainLocal(model, best, summary, start, globalIterations, localIterations);
+        var local = PrepareLocal(best, summary);
+        localIterations = TrainLocal(model, best, summary, local, start, globalIterations, localIterations);
+        var (stages, rows) = ChooseStages(best, local, summary);
 
-        var config = _config with { PresenceThreshold = _config.PresenceThreshold ?? CalibratePresence(best, summary) };
-        var final = best.WithMetadata(Metadata(summary, config));
+        var presence = _times.Measure(TrainingTimes.Calibration, () => CalibratePresence(best.WithMetadata(Metadata(summary, stages))));
+        var config = _config with { PresenceThreshold = _config.PresenceThreshold ?? presence?.Threshold ?? LocalizerConfig.DefaultPresenceThreshold };
+        var final = best.WithMetadata(Metadata(summary, stages, config) with { Presence = presence });
         model.Dispose();
+        LogStory(rows, summary);
         return final;
     }
 
-    private ModelMetadata Metadata(IReadOnlyDictionary<string, double> summary, LocalizerConfig? config = null) =>
-        new(LocalizerModel.FormatVersion, LocalizerModel.ToolVersion, _names, config ?? _config, LocalizerModel.Normalisation, _manifestSha256, summary);
-
-    /// <summary>The presence threshold from the validation cases, whole and halved (<see cref="PresenceCalibration"/>);
-    /// the default without validation cases.</summary>
-    private double CalibratePresence(LocalizerModel best, Dictionary<string, double> summary)
+    /// <summary>The training cases' average appearance for the pose search, when the configuration searches poses.</summary>
+    private AppearanceTemplate? BuildTemplate()
     {
-        var result = _validation.Count > 0 ? PresenceCalibration.Calibrate(new Localizer(best, _options.Device), _validation) : null;
-        if (result is null)
-        {
-            _options.Log?.Invoke($"presence threshold: {LocalizerConfig.DefaultPresenceThreshold} (no validation cases to calibrate it on)");
-            return LocalizerConfig.DefaultPresenceThreshold;
-        }
-        summary["presence.present"] = result.Present;
-        summary["presence.absent"] = result.Absent;
-        summary["presence.falselyAbsent"] = result.FalselyAbsent;
-        summary["presence.falselyPresent"] = result.FalselyPresent;
-        _options.Log?.Invoke($"presence threshold {result.Threshold:0.###}, calibrated on the validation cases whole and halved: " +
-            $"{result.FalselyAbsent} of {result.Present} landmarks in view called absent, {result.FalselyPresent} of {result.Absent} out of view called present");
-        return result.Threshold;
+        if (!_config.Global.PoseSearch || _shape is null) return null;
+        return AppearanceTemplate.Build([.. _train.Select(c => c.Global)], [.. _train.Select(c => _shape.PoseOf(c.LandmarksMm))],
+            _config.Global.CropSize, _config.Global.SpacingMm);
     }
 
-    /// <summary>Share of a time budget given to the global stage; the local stage gets what is left.</summary>
-    private const double GlobalShare = 0.5;
+    private ModelMetadata Metadata(IReadOnlyDictionary<string, double> summary, IReadOnlyList<LandmarkStage>? stages, LocalizerConfig? config = null) =>
+        new(TorchModel.FormatVersion, TorchModel.ToolVersion, _names, config ?? _config, ModelMetadata.Normalisation, _manifestSha256,
+            _shape, stages, Presence: null, Checkpoint: null, new Dictionary<string, double>(summary));
 
-    /// <summary>How many iterations fit in <paramref name="stageSeconds"/>, at the speed measured so far in this stage
-    /// (validation pauses included).</summary>
-    private static int FitIterations(int iteration, int start, Stopwatch stageClock, double stageSeconds)
-    {
-        double secondsPerIteration = stageClock.Elapsed.TotalSeconds / (iteration - start);
-        return Math.Max(iteration + 1, start + (int)(stageSeconds / secondsPerIteration));
-    }
-
-    private static double LearningRate(double initial, int iteration, int iterations) =>
-        initial * (0.05 + 0.95 * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(1, iteration / (double)Math.Max(1, iterations)))));
-
-    /// <summary>The random source of one sample. Seeded by a fixed mix (SplitMix64), not HashCode, which .NET
-    /// randomises per process: the same seed must give the same model in every run.</summary>
-    private Random RandomFor(int stage, int iteration, int sample)
-    {
-        ulong state = (uint)_options.Seed;
-        foreach (int part in new[] { stage, iteration, sample }) state = SplitMix64(state ^ (uint)part);
-        return new Random((int)(state & 0x7FFFFFFF));
-    }
-
-    private static ulong SplitMix64(ulong x)
-    {
-        x += 0x9E3779B97F4A7C15;
-        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9;
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EB;
-        return x ^ (x >> 31);
-    }
-
-    private int TrainGlobal(LocalizerModel model, LocalizerModel best, Dictionary<string, double> summary, int start, int iterations, int localIterations)
+    private int TrainGlobal(TorchModel model, TorchModel best, Dictionary<string, double> summary, int start, int iterations, int localIterations)
     {
         var cfg = _config.Global;
-        var grid = new PatchGrid(cfg.CropSize, cfg.Shape.OutputStride);
         var optimizer = optim.Adam(model.Global.parameters(), lr: cfg.LearningRate, amsgrad: true);
-        if (start > 0) RestoreOptimizers([optimizer], stage: 0, start);
+        if (start > 0) _store.RestoreOptimizer(optimizer, TrainingStage.Global, start);
+        var batches = new GlobalBatches(_config, _train, _poses, _options.Seed);
         double bestMre = summary.GetValueOrDefault("bestGlobalMreMm", double.PositiveInfinity);
-        var stageClock = Stopwatch.StartNew();
-        for (int iteration = start; iteration < iterations; iteration++)
-        {
-            if (_options.TimeBudget is TimeSpan budget && iteration > start && (iteration - start) % 50 == 0)
-            {
-                // Refitted as training goes, so a change of speed (another load on the machine) still ends on time.
-                int fitted = FitIterations(iteration, start, stageClock, budget.TotalSeconds * GlobalShare - _clock.Elapsed.TotalSeconds + stageClock.Elapsed.TotalSeconds);
-                if (iteration == start + 50 || Math.Abs(fitted - iterations) > iterations / 10)
-                    _options.Log?.Invoke($"time budget {budget.TotalMinutes:0} min: global stage set to {fitted} iterations");
-                iterations = fitted;
-            }
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = LearningRate(cfg.LearningRate, iteration, iterations);
-            using (var scope = NewDisposeScope())
-            {
-                var (input, targets) = GlobalBatch(grid, iteration);
-                Report(GlobalStage, iteration + 1, iterations, Step(model.Global, optimizer, input, targets, cfg.Alpha), stageClock, start);
-            }
-            bool last = iteration + 1 == iterations;
-            if ((iteration + 1) % _config.ValidateEvery == 0 || last)
+        iterations = RunStage(TrainingStage.Global, model.Global, optimizer, batches.Make, cfg.LearningRate, cfg.Alpha, start, iterations, TimeBudget.GlobalShare,
+            validate: iteration =>
             {
                 // Without validation cases the latest weights are kept.
-                double? mre = _validation.Count > 0 ? GlobalValidationMre(model) : null;
+                double? mre = _validation.Count > 0 ? Mean(GlobalErrors(_validation, GlobalEstimatesMm(model, _validation)).SelectMany(e => e).Select(e => e.Length)) : null;
                 if (mre is null || mre < bestMre)
                 {
                     CopyWeights(model.Global, best.Global);
-                    summary["bestGlobalIteration"] = iteration + 1;
+                    summary["bestGlobalIteration"] = iteration;
                     if (mre is double value) summary["bestGlobalMreMm"] = bestMre = value;
-                    SaveBest(best, summary);
+                    _store.SaveBest(best, Metadata(summary, null));
                 }
-                if (mre is not null) _options.Log?.Invoke($"global iteration {iteration + 1}: validation MRE {mre:0.000} mm (best {bestMre:0.000})");
-            }
-            if ((iteration + 1) % _config.CheckpointEvery == 0 || last)
-                SaveCheckpoint(model, [optimizer], summary, stage: 0, iteration + 1, iterations, localIterations);
-        }
+                if (mre is not null) _options.Log?.Invoke($"global iteration {iteration}: validation MRE {mre:0.000} mm (best {bestMre:0.000})");
+            },
+            checkpoint: (iteration, total) => _store.Save(model, Metadata(summary, null), optimizer, new CheckpointState(TrainingStage.Global, iteration, total, localIterations)));
         summary["globalIterations"] = iterations;
-        _options.Log?.Invoke($"global stage done: {iterations} iterations in {stageClock.Elapsed.TotalMinutes:0.0} min");
+        return iterations;
+    }
+
+    /// <summary>What the local stage starts from, once the global stage is trained.</summary>
+    /// <param name="Stages">Per landmark: the global stage's error (weighing its estimates against the shape model), local on.</param>
+    /// <param name="StartErrors">Per landmark, start minus truth on the training cases (mm): where training crops are centred.</param>
+    /// <param name="Poses">Per training case, the rotation of its pose from its reference landmarks.</param>
+    /// <param name="ValidationStarts">Per validation case, the start the localizer would take from its global estimates.</param>
+    private sealed record LocalPreparation(LandmarkStage[] Stages, List<Vec3>[] StartErrors, Matrix3?[] Poses, LocalStart[] ValidationStarts, double[] ValidationStartMre);
+
+    private LocalPreparation PrepareLocal(TorchModel best, Dictionary<string, double> summary)
+    {
+        var trainGlobal = GlobalEstimatesMm(best, _train);
+        var validationGlobal = GlobalEstimatesMm(best, _validation);
+        var trainErrors = GlobalErrors(_train, trainGlobal).Select(e => Mean(e.Select(v => v.Length))).ToArray();
+        var validationErrors = GlobalErrors(_validation, validationGlobal).Select(e => Mean(e.Select(v => v.Length))).ToArray();
+        // Errors on new images are larger than on the training cases: without validation cases, enlarge those.
+        var stages = Enumerable.Range(0, _names.Count).Select(l => new LandmarkStage(true,
+            double.IsFinite(validationErrors[l]) ? validationErrors[l] : trainErrors[l] * _config.Local.OffsetScale)).ToArray();
+        for (int l = 0; l < _names.Count; l++) summary[$"trainGlobalMreMm.{l}"] = trainErrors[l];
+        var localizer = new Localizer(best.WithMetadata(Metadata(summary, stages)).ToInference(_options.Device));
+        var trainStarts = _train.Select((c, n) => localizer.Start(trainGlobal[n], AllTrue(_names.Count))).ToArray();
+        var startErrors = GlobalErrors(_train, [.. trainStarts.Select(s => s.PositionsMm)]);
+        var validationStarts = _validation.Select((c, n) => localizer.Start(validationGlobal[n], AllTrue(_names.Count))).ToArray();
+        var validationStartMre = GlobalErrors(_validation, [.. validationStarts.Select(s => s.PositionsMm)]).Select(e => Mean(e.Select(v => v.Length))).ToArray();
+        if (_shape is not null)
+            _options.Log?.Invoke($"shape model: {_train.Count} cases, poses up to {_shape.PoseSpreadDegrees:0} degrees apart, residual {Mean(_shape.ResidualMm):0.000} mm; " +
+                $"start of the local stage on the training cases {Mean(startErrors.SelectMany(e => e).Select(e => e.Length)):0.000} mm (global alone {Mean(trainErrors):0.000})" +
+                (_validation.Count > 0 ? $", on the validation cases {Mean(validationStartMre):0.000} mm (global alone {Mean(validationErrors):0.000})" : ""));
+        return new LocalPreparation(stages, startErrors, _poses, validationStarts, validationStartMre);
+    }
+
+    private static bool[] AllTrue(int count) => [.. Enumerable.Repeat(true, count)];
+
+    private int TrainLocal(TorchModel model, TorchModel best, Dictionary<string, double> summary, LocalPreparation local, int start, int globalIterations, int iterations)
+    {
+        var cfg = _config.Local;
+        var optimizer = optim.Adam(model.Local.parameters(), lr: cfg.LearningRate, amsgrad: true);
+        if (start > 0) _store.RestoreOptimizer(optimizer, TrainingStage.Local, start);
+        var batches = new LocalBatches(_config, _train, local.StartErrors, local.Poses, _options.Seed);
+        double bestMre = summary.GetValueOrDefault("bestLocalMreMm", double.PositiveInfinity);
+        iterations = RunStage(TrainingStage.Local, model.Local, optimizer, batches.Make, cfg.LearningRate, cfg.Alpha, start, iterations, 1 - TimeBudget.ClosingShare,
+            validate: iteration =>
+            {
+                double? mre = _validation.Count > 0 ? Mean(LocalValidationMre(model.WithMetadata(Metadata(summary, local.Stages)), local)) : null;
+                if (mre is null || mre < bestMre)
+                {
+                    CopyWeights(model.Local, best.Local);
+                    summary["bestLocalIteration"] = iteration;
+                    if (mre is double value) summary["bestLocalMreMm"] = bestMre = value;
+                    _store.SaveBest(best, Metadata(summary, local.Stages));
+                }
+                if (mre is not null) _options.Log?.Invoke($"local iteration {iteration}: validation MRE {mre:0.000} mm (best {bestMre:0.000}, start {Mean(local.ValidationStartMre):0.000})");
+            },
+            checkpoint: (iteration, total) => _store.Save(model, Metadata(summary, local.Stages), optimizer, new CheckpointState(TrainingStage.Local, iteration, globalIterations, total)));
+        summary["localIterations"] = iterations;
+        return iterations;
+    }
+
+    /// <summary>
+    /// The loop both stages share: iteration counts refitted to a time budget, the learning rate on its cosine, one
+    /// optimisation step per iteration, validation and checkpoints at their intervals and at the end.
+    /// </summary>
+    /// <param name="stageEndShare">Share of a time budget at which the stage ends.</param>
+    private int RunStage(TrainingStage stage, nn.Module<Tensor, PatchPrediction> network, optim.Optimizer optimizer, Func<int, Batch> batches,
+        double learningRate, double alpha, int start, int iterations, double stageEndShare, Action<int> validate, Action<int, int> checkpoint)
+    {
+        string name = stage.ToString().ToLowerInvariant();
+        string category = stage == TrainingStage.Global ? TrainingTimes.Global : TrainingTimes.Local;
+        var stageClock = Stopwatch.StartNew();
+        for (int iteration = start; iteration < iterations; iteration++)
+        {
+            if (_budget is not null && iteration > start && (iteration - start) % BudgetFitEvery == 0)
+            {
+                int fitted = _budget.Fit(iteration, start, stageClock, stageEndShare);
+                if (iteration == start + BudgetFitEvery || Math.Abs(fitted - iterations) > iterations / 10)
+                    _options.Log?.Invoke($"time budget {_budget.Total.TotalMinutes:0} min: {name} stage set to {fitted} iterations");
+                iterations = fitted;
+            }
+            foreach (var group in optimizer.ParamGroups)
+                group.LearningRate = learningRate * (LearningRateFloor + (1 - LearningRateFloor) * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(1, iteration / (double)Math.Max(1, iterations)))));
+            using (var scope = NewDisposeScope())
+            {
+                var batch = _times.Measure(TrainingTimes.Batches, () => batches(iteration));
+                var loss = _times.Measure(category, () => Step(network, optimizer, batch, alpha));
+                Report(name, iteration + 1, iterations, loss, stageClock, start);
+            }
+            bool last = iteration + 1 == iterations;
+            if ((iteration + 1) % _config.ValidateEvery == 0 || last) _times.Measure(TrainingTimes.Validation, () => validate(iteration + 1));
+            if ((iteration + 1) % _config.CheckpointEvery == 0 || last) _times.Measure(TrainingTimes.Checkpoints, () => checkpoint(iteration + 1, iterations));
+        }
+        _options.Log?.Invoke($"{name} stage done: {iterations} iterations in {stageClock.Elapsed.TotalMinutes:0.0} min");
         return iterations;
     }
 
     /// <summary>One optimisation step on a batch, with the garbage collector held off while TorchSharp runs.</summary>
-    private (double Total, double Regression, double Classification) Step(nn.Module<Tensor, PatchPrediction> network, optim.Optimizer optimizer, Tensor input, PatchTargets targets, double alpha)
+    private (double Total, double Regression, double Classification) Step(nn.Module<Tensor, PatchPrediction> network, optim.Optimizer optimizer, Batch batch, double alpha)
     {
         using var noCollection = NoCollectionSection.Enter();
         network.train();
         optimizer.zero_grad();
-        var prediction = network.forward(input.to(_options.Device));
-        var loss = PatchLoss.Compute(prediction, targets.To(_options.Device), alpha);
+        var prediction = network.forward(batch.Input.to(_options.Device));
+        var loss = PatchLoss.Compute(prediction, batch.Targets.To(_options.Device), alpha);
         loss.Total.backward();
         optimizer.step();
         return (loss.TotalValue, loss.Regression, loss.Classification);
     }
 
-    private (Tensor Input, PatchTargets Targets) GlobalBatch(PatchGrid grid, int iteration)
-    {
-        var cfg = _config.Global;
-        int batch = cfg.BatchSize;
-        var inputs = new float[batch][];
-        var landmarks = new double[]?[batch][];
-        var hidden = new bool[batch][];
-        var augmentation = _config.Augmentation;
-        Parallel.For(0, batch, b =>
-        {
-            var rng = RandomFor(0, iteration, b);
-            var c = _train[rng.Next(_train.Count)];
-            var size = c.Global.Size;
-            // Centre of the image, moved by up to TranslationFraction of its extent.
-            double[] centre = [.. size.Select(n => (n - 1) / 2.0 + (2 * rng.NextDouble() - 1) * augmentation.TranslationFraction * n)];
-            var crop = CropTransform.Around(centre, cfg.CropSize, Augmentation.RandomAffine(rng, _config.Dimension, augmentation));
-            inputs[b] = crop.Sample(c.Global);
-            Augmentation.Intensity(rng, inputs[b], augmentation);
-            landmarks[b] = [.. c.LandmarksMm.Select(p => p is WorldMm w ? crop.ToCrop(c.Global.ToVoxel(w)) : null)];
-            hidden[b] = new bool[landmarks[b].Length];
-            if (augmentation.PartialViewShare > 0 && rng.NextDouble() < augmentation.PartialViewShare)
-            {
-                var box = Augmentation.KeepPart(rng, inputs[b], cfg.CropSize, augmentation.PartialViewMinimumFraction);
-                for (int l = 0; l < landmarks[b].Length; l++) hidden[b][l] = landmarks[b][l] is double[] p && !Augmentation.InBox(p, box);
-            }
-        });
-        return (tensor(inputs.SelectMany(v => v).ToArray(), [batch, 1, .. grid.InputSize.Reverse().Select(n => (long)n)]), PatchTargets.Build(grid, landmarks, hidden));
-    }
-
-    private double GlobalValidationMre(LocalizerModel model)
-    {
-        var distances = GlobalErrors(_validation, GlobalEstimatesMm(model, _validation)).SelectMany(errors => errors).Select(e => e.Length).ToList();
-        return distances.Count == 0 ? double.NaN : distances.Average();
-    }
-
     /// <summary>The global stage's estimates (world mm) on the given cases: [case][landmark].</summary>
-    private WorldMm[][] GlobalEstimatesMm(LocalizerModel model, IReadOnlyList<TrainingCase> cases)
+    private WorldMm[][] GlobalEstimatesMm(TorchModel model, IReadOnlyList<TrainingCase> cases)
     {
-        var localizer = new Localizer(model, _options.Device);
-        return [.. cases.Select(c => localizer.GlobalEstimates(c.Global).Select(e => c.Global.ToWorld(e.InputVoxel)).ToArray())];
+        var localizer = new Localizer(model.ToInference(_options.Device));
+        return [.. cases.Select(c => localizer.GlobalStage(c.Global).PositionsMm)];
     }
 
     /// <summary>Error vectors (estimate minus truth, mm) per landmark, over the cases where the landmark is present.</summary>
@@ -258,116 +281,86 @@ public sealed class LocalizerTrainer
         return errors;
     }
 
-    private int TrainLocal(LocalizerModel model, LocalizerModel best, Dictionary<string, double> summary, int start, int globalIterations, int iterations)
+    /// <summary>Per landmark, the validation errors (mm) of the local stage refining from the validation starts.</summary>
+    private List<double>[] LocalValidationErrors(TorchModel model, LocalPreparation local)
     {
-        var cfg = _config.Local;
-        int landmarks = _names.Count;
-        var errors = GlobalErrors(_train, GlobalEstimatesMm(model, _train));
-        for (int l = 0; l < landmarks; l++)
-            summary[$"trainGlobalMreMm.{l}"] = errors[l].Count == 0 ? double.NaN : errors[l].Average(e => e.Length);
-        var validationGlobal = GlobalEstimatesMm(model, _validation);
-        var optimizers = model.Locals.Select(n => optim.Adam(n.parameters(), lr: cfg.LearningRate, amsgrad: true)).ToList();
-        if (start > 0) RestoreOptimizers(optimizers, stage: 1, start);
-        var bestMre = Enumerable.Range(0, landmarks).Select(l => summary.GetValueOrDefault($"bestLocalMreMm.{l}", double.PositiveInfinity)).ToArray();
-        int[] cropSize = [.. Enumerable.Repeat(cfg.CropSize, _config.Dimension)];
-        var grid = new PatchGrid(cropSize, LocalNetwork.OutputStride);
-        var stageClock = Stopwatch.StartNew();
-        for (int iteration = start; iteration < iterations; iteration++)
-        {
-            if (_options.TimeBudget is TimeSpan budget && iteration > start && (iteration - start) % 10 == 0)
-            {
-                int fitted = FitIterations(iteration, start, stageClock, budget.TotalSeconds * 0.97 - _clock.Elapsed.TotalSeconds + stageClock.Elapsed.TotalSeconds);
-                if (iteration == start + 10 || Math.Abs(fitted - iterations) > iterations / 10)
-                    _options.Log?.Invoke($"time budget {budget.TotalMinutes:0} min: local stage set to {fitted} iterations");
-                iterations = fitted;
-            }
-            (double Total, double Regression, double Classification) last = default;
-            for (int l = 0; l < landmarks; l++)
-            {
-                foreach (var group in optimizers[l].ParamGroups) group.LearningRate = LearningRate(cfg.LearningRate, iteration, iterations);
-                using var scope = NewDisposeScope();
-                var (input, targets) = LocalBatch(grid, l, errors[l], iteration);
-                last = Step(model.Locals[l], optimizers[l], input, targets, cfg.Alpha);
-            }
-            Report(LocalStage, iteration + 1, iterations, last, stageClock, start);
-            bool final = iteration + 1 == iterations;
-            if ((iteration + 1) % _config.ValidateEvery == 0 || final)
-            {
-                double[]? mre = _validation.Count > 0 ? LocalValidationMre(model, validationGlobal) : null;
-                for (int l = 0; l < landmarks; l++)
-                    if (mre is null || mre[l] < bestMre[l])
-                    {
-                        CopyWeights(model.Locals[l], best.Locals[l]);
-                        if (mre is not null) summary[$"bestLocalMreMm.{l}"] = bestMre[l] = mre[l];
-                    }
-                if (mre is not null)
-                {
-                    summary["bestLocalMreMm"] = bestMre.Average();
-                    _options.Log?.Invoke($"local iteration {iteration + 1}: validation MRE {mre.Average():0.000} mm (best per landmark combined {bestMre.Average():0.000})");
-                }
-                SaveBest(best, summary);
-            }
-            if ((iteration + 1) % _config.CheckpointEvery == 0 || final)
-                SaveCheckpoint(model, optimizers, summary, stage: 1, iteration + 1, globalIterations, iterations);
-        }
-        summary["localIterations"] = iterations;
-        _options.Log?.Invoke($"local stage done: {iterations} iterations in {stageClock.Elapsed.TotalMinutes:0.0} min");
-        if (_validation.Count > 0)
-        {
-            // A local network that does not beat the global estimate on the validation cases is not used.
-            var globalMre = GlobalValidationMrePerLandmark(validationGlobal);
-            for (int l = 0; l < landmarks; l++)
-            {
-                summary[$"validationGlobalMreMm.{l}"] = globalMre[l];
-                summary[$"{Localizer.LocalEnabledKey}.{l}"] = bestMre[l] < globalMre[l] ? 1 : 0;
-            }
-            // What the model will do on the validation cases: the better of the two stages per landmark.
-            summary["validationMreMm"] = Enumerable.Range(0, landmarks).Average(l => Math.Min(bestMre[l], globalMre[l]));
-            var disabled = Enumerable.Range(0, landmarks).Where(l => bestMre[l] >= globalMre[l]).Select(l => _names[l]).ToList();
-            if (disabled.Count > 0) _options.Log?.Invoke($"local stage not used where it did not beat the global one on validation: {string.Join(", ", disabled)}");
-        }
-        return iterations;
-    }
-
-    private (Tensor Input, PatchTargets Targets) LocalBatch(PatchGrid grid, int landmark, List<Vec3> globalErrors, int iteration)
-    {
-        var cfg = _config.Local;
-        var candidates = _train.Where(c => c.LandmarksMm[landmark] is not null).ToList();
-        var inputs = new float[cfg.BatchSize][];
-        var positions = new double[]?[cfg.BatchSize][];
-        Parallel.For(0, cfg.BatchSize, b =>
-        {
-            var rng = RandomFor(1 + landmark, iteration, b);
-            var c = candidates[rng.Next(candidates.Count)];
-            var truth = c.LandmarksMm[landmark]!.Value;
-            // Where the global stage would have put it: one of its real errors, enlarged, plus jitter.
-            var error = globalErrors.Count > 0 ? globalErrors[rng.Next(globalErrors.Count)] * cfg.OffsetScale : Vec3.Zero;
-            var jitter = new Vec3(Augmentation.Gaussian(rng), Augmentation.Gaussian(rng), _config.Dimension == 3 ? Augmentation.Gaussian(rng) : 0) * cfg.OffsetJitterMm;
-            var centre = truth + error + jitter;
-            var crop = CropTransform.Around(c.Local.ToVoxel(centre), grid.InputSize, Augmentation.RandomAffine(rng, _config.Dimension, _config.Augmentation));
-            inputs[b] = crop.Sample(c.Local);
-            Augmentation.Intensity(rng, inputs[b], _config.Augmentation);
-            positions[b] = [crop.ToCrop(c.Local.ToVoxel(truth))];
-        });
-        return (tensor(inputs.SelectMany(v => v).ToArray(), [cfg.BatchSize, 1, .. grid.InputSize.Reverse().Select(n => (long)n)]), PatchTargets.Build(grid, positions));
-    }
-
-    private double[] GlobalValidationMrePerLandmark(WorldMm[][] globalEstimates) =>
-        [.. GlobalErrors(_validation, globalEstimates).Select(errors => errors.Count == 0 ? double.NaN : errors.Average(e => e.Length))];
-
-    private double[] LocalValidationMre(LocalizerModel model, WorldMm[][] globalEstimates)
-    {
-        var localizer = new Localizer(model, _options.Device);
-        var sums = new double[_names.Count];
-        var counts = new int[_names.Count];
+        var localizer = new Localizer(model.ToInference(_options.Device));
+        var errors = _names.Select(_ => new List<double>()).ToArray();
         for (int v = 0; v < _validation.Count; v++)
+        {
+            var start = local.ValidationStarts[v];
+            var refined = localizer.Refine(_validation[v].Local, start.PositionsMm, start.PoseRotation);
             for (int l = 0; l < _names.Count; l++)
-                if (_validation[v].LandmarksMm[l] is WorldMm truth)
-                {
-                    sums[l] += localizer.Refine(l, _validation[v].Local, globalEstimates[v][l]).DistanceTo(truth);
-                    counts[l]++;
-                }
-        return [.. sums.Select((s, l) => counts[l] == 0 ? double.NaN : s / counts[l])];
+                if (_validation[v].LandmarksMm[l] is WorldMm truth) errors[l].Add(refined[l].DistanceTo(truth));
+        }
+        return errors;
+    }
+
+    private double[] LocalValidationMre(TorchModel model, LocalPreparation local) => [.. LocalValidationErrors(model, local).Select(Mean)];
+
+    /// <summary>Per landmark on the validation cases: mean error and share within 2 mm of the stage the model uses.</summary>
+    private sealed record ValidationRow(string Name, double MreMm, double WithinTwoMm, bool UseLocal);
+
+    /// <summary>The local stage stays on for a landmark unless it did worse than its start on the validation cases.</summary>
+    private (LandmarkStage[] Stages, ValidationRow[] Rows) ChooseStages(TorchModel best, LocalPreparation local, Dictionary<string, double> summary)
+    {
+        if (_validation.Count == 0) return (local.Stages, []);
+        var localErrors = LocalValidationErrors(best.WithMetadata(Metadata(summary, local.Stages)), local);
+        var startErrors = GlobalErrors(_validation, [.. local.ValidationStarts.Select(s => s.PositionsMm)]).Select(e => e.Select(v => v.Length).ToList()).ToArray();
+        var stages = local.Stages.Select((s, l) => s with { UseLocal = !(Mean(localErrors[l]) > Mean(startErrors[l])) }).ToArray();
+        var rows = new ValidationRow[_names.Count];
+        for (int l = 0; l < _names.Count; l++)
+        {
+            summary[$"validationStartMreMm.{l}"] = Mean(startErrors[l]);
+            summary[$"validationLocalMreMm.{l}"] = Mean(localErrors[l]);
+            var used = stages[l].UseLocal ? localErrors[l] : startErrors[l];
+            rows[l] = new ValidationRow(_names[l], Mean(used), used.Count == 0 ? double.NaN : used.Count(e => e <= 2) / (double)used.Count, stages[l].UseLocal);
+        }
+        // What the model will do on the validation cases: per landmark, the stage it uses.
+        summary["validationMreMm"] = Mean(rows.Select(r => r.MreMm));
+        var disabled = rows.Where(r => !r.UseLocal).Select(r => r.Name).ToList();
+        if (disabled.Count > 0) _options.Log?.Invoke($"local stage not used where it did not beat its start on validation: {string.Join(", ", disabled)}");
+        return (stages, rows);
+    }
+
+    /// <summary>The presence threshold from the validation cases, whole and halved (<see cref="PresenceCalibration"/>);
+    /// null (the default threshold) without validation cases, or when the configuration fixes it.</summary>
+    private PresenceCalibrationResult? CalibratePresence(TorchModel best)
+    {
+        if (_config.PresenceThreshold is not null) return null;
+        // Scans that show every landmark teach nothing about absence: cutting them in half to calibrate on would only make a
+        // model that calls landmarks of whole scans absent. The data asks for calibration by marking landmarks absent.
+        if (!_train.Concat(_validation).Any(c => c.LandmarksMm.Any(p => p is null)))
+        {
+            _options.Log?.Invoke($"presence threshold: {LocalizerConfig.DefaultPresenceThreshold} (every landmark is in view in every case; " +
+                "calibrated only for data with landmarks marked absent)");
+            return null;
+        }
+        var result = _validation.Count > 0 ? PresenceCalibration.Calibrate(new Localizer(best.ToInference(_options.Device)), [.. _validation.Select(c => c.ForCalibration)]) : null;
+        if (result is null)
+        {
+            _options.Log?.Invoke($"presence threshold: {LocalizerConfig.DefaultPresenceThreshold} (no validation cases to calibrate it on)");
+            return null;
+        }
+        _options.Log?.Invoke($"presence threshold {result.Threshold:0.###}, calibrated on the validation cases whole and halved: " +
+            $"{result.FalselyAbsent} of {result.Present} landmarks in view called absent, {result.FalselyPresent} of {result.Absent} out of view called present");
+        return result;
+    }
+
+    /// <summary>The end of the log: per landmark how the validation cases came out and which stage is used, then where
+    /// the minutes went.</summary>
+    private void LogStory(ValidationRow[] rows, Dictionary<string, double> summary)
+    {
+        if (_options.Log is null) return;
+        if (rows.Length > 0)
+        {
+            _options.Log($"validation ({_validation.Count} cases), per landmark: MRE, share within 2 mm, stage used");
+            for (int l = 0; l < rows.Length; l++)
+                _options.Log($"  {l + 1,3} {rows[l].Name,-28} {rows[l].MreMm,7:0.000} mm {100 * rows[l].WithinTwoMm,6:0.0}%  {(rows[l].UseLocal ? "local" : "global")}");
+            _options.Log($"validation MRE {summary.GetValueOrDefault("validationMreMm", double.NaN):0.000} mm, {100 * Mean(rows.Select(r => r.WithinTwoMm)):0.0}% within 2 mm " +
+                $"(global stage alone {summary.GetValueOrDefault("bestGlobalMreMm", double.NaN):0.000} mm)");
+        }
+        _options.Log(_times.Describe());
     }
 
     private void Report(string stage, int iteration, int iterations, (double Total, double Regression, double Classification) loss, Stopwatch stageClock, int start)
@@ -378,55 +371,16 @@ public sealed class LocalizerTrainer
         _options.Progress(new TrainingProgress(stage, iteration, iterations, loss.Total, loss.Regression, loss.Classification, rate, remaining));
     }
 
+    private static double Mean(IEnumerable<double> values)
+    {
+        var list = values.Where(double.IsFinite).ToList();
+        return list.Count == 0 ? double.NaN : list.Average();
+    }
+
     private static void CopyWeights(nn.Module from, nn.Module to)
     {
         using var noGrad = no_grad();
         var source = from.state_dict();
         foreach (var (name, value) in to.state_dict()) value.copy_(source[name]);
     }
-
-    /// <summary>Prefix of the summary entries that say where a checkpoint's training stood.</summary>
-    private const string CheckpointKey = "checkpoint.";
-    private const string OptimizerMagic = "landmarks optimizer state 1";
-
-    /// <summary>Writes the optimizers' state (tagged with the stage and iteration it belongs to), then the
-    /// checkpoint: a kill between the two leaves state that does not match, which resuming notices.</summary>
-    private void SaveCheckpoint(LocalizerModel model, IReadOnlyList<optim.Optimizer> optimizers, Dictionary<string, double> summary, int stage, int iteration, int globalIterations, int localIterations)
-    {
-        AtomicFile.Write(OptimizerPath, stream =>
-        {
-            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-            writer.Write(OptimizerMagic);
-            writer.Write(stage);
-            writer.Write(iteration);
-            writer.Write(optimizers.Count);
-            foreach (var optimizer in optimizers) ((OptimizerHelper)optimizer).save_state_dict(writer);
-        });
-        var state = new Dictionary<string, double>(summary)
-        {
-            [CheckpointKey + "stage"] = stage,
-            [CheckpointKey + "iteration"] = iteration,
-            [CheckpointKey + "globalIterations"] = globalIterations,
-            [CheckpointKey + "localIterations"] = localIterations,
-        };
-        model.WithMetadata(Metadata(state)).Save(_options.CheckpointPath);
-    }
-
-    /// <summary>Loads Adam's state saved with the checkpoint being resumed; without it (a checkpoint of an
-    /// older version, or a kill between the two writes) the moment estimates start afresh.</summary>
-    private void RestoreOptimizers(IReadOnlyList<optim.Optimizer> optimizers, int stage, int iteration)
-    {
-        if (File.Exists(OptimizerPath))
-        {
-            using var reader = new BinaryReader(File.OpenRead(OptimizerPath), System.Text.Encoding.UTF8);
-            if (reader.ReadString() == OptimizerMagic && reader.ReadInt32() == stage && reader.ReadInt32() == iteration && reader.ReadInt32() == optimizers.Count)
-            {
-                foreach (var optimizer in optimizers) ((OptimizerHelper)optimizer).load_state_dict(reader);
-                return;
-            }
-        }
-        _options.Log?.Invoke($"no optimizer state saved with this checkpoint: Adam's moment estimates start afresh");
-    }
-
-    private void SaveBest(LocalizerModel best, Dictionary<string, double> summary) => best.WithMetadata(Metadata(summary)).Save(BestPath);
 }

@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Landmarks.Imaging.Datasets;
+using Landmarks.Imaging.IO;
 using Landmarks.Learning.Data;
+using Landmarks.Inference.Model;
 using Landmarks.Learning.Model;
+using Landmarks.Inference.Shape;
 
 namespace Landmarks.Learning.Training;
 
@@ -12,25 +15,32 @@ public static class TrainingRun
     /// <summary>Share of the cases held out for validation when no validation manifest is given.</summary>
     public const double ValidationShare = 0.15;
 
-    /// <summary>Defaults derived from the median spacing and extent of (up to 20 of) the dataset's images.</summary>
+    /// <summary>Defaults derived from (up to 20 of) the dataset's cases: the median spacing and extent of the images,
+    /// and the spread of poses of their landmarks.</summary>
     public static LocalizerConfig DeriveConfig(DatasetManifest manifest, int? globalGridVoxels = null)
     {
-        var sample = manifest.Cases.Take(20).Select(c => manifest.LoadCase(c).Image.Geometry).ToList();
-        int dimension = sample[0].Dimension;
+        var sample = manifest.Cases.Take(20).Select(c => manifest.LoadCase(c)).ToList();
+        var geometries = sample.Select(c => c.Image.Geometry).ToList();
+        int dimension = geometries[0].Dimension;
         double Median(IEnumerable<double> values) { var v = values.Order().ToArray(); return v[v.Length / 2]; }
-        double native = Median(sample.Select(g => dimension == 2 ? Math.Min(g.SpacingMm.X, g.SpacingMm.Y) : Math.Min(g.SpacingMm.X, Math.Min(g.SpacingMm.Y, g.SpacingMm.Z))));
-        double[] extent = [.. Enumerable.Range(0, dimension).Select(axis => Median(sample.Select(g => g.ExtentMm[axis])))];
-        return LocalizerConfig.Derive(dimension, native, extent, globalGridVoxels);
+        double native = Median(geometries.Select(g => dimension == 2 ? Math.Min(g.SpacingMm.X, g.SpacingMm.Y) : Math.Min(g.SpacingMm.X, Math.Min(g.SpacingMm.Y, g.SpacingMm.Z))));
+        double[] extent = [.. Enumerable.Range(0, dimension).Select(axis => Median(geometries.Select(g => g.ExtentMm[axis])))];
+        double poseSpread = 0;
+        if (manifest.LandmarkNames.Count > (dimension == 2 ? 2 : 3))
+        {
+            try { poseSpread = ShapeModel.Build(dimension, [.. sample.Select(c => c.Reference.Landmarks.Select(l => l.PositionMm).ToArray())]).PoseSpreadDegrees; }
+            catch (ArgumentException) { }  // too few landmarks in every case to give a pose
+        }
+        return LocalizerConfig.Derive(dimension, native, extent, poseSpread, globalGridVoxels);
     }
 
-    /// <summary>A fixed, seeded share of the cases for validation; the rest for training.</summary>
+    /// <summary>A fixed, seeded share of the cases for validation (as <c>dataset split --random</c> draws it); the rest
+    /// for training. Fewer than 4 cases are all used for training.</summary>
     public static (List<DatasetCase> Train, List<DatasetCase> Validation) Split(DatasetManifest manifest, int seed)
     {
-        var shuffled = manifest.Cases.OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
-        var rng = new Random(seed);
-        for (int n = shuffled.Count - 1; n > 0; n--) { int k = rng.Next(n + 1); (shuffled[n], shuffled[k]) = (shuffled[k], shuffled[n]); }
-        int held = shuffled.Count < 4 ? 0 : Math.Max(1, (int)Math.Round(shuffled.Count * ValidationShare));
-        return (shuffled.Skip(held).ToList(), shuffled.Take(held).OrderBy(c => c.Id, StringComparer.Ordinal).ToList());
+        if (manifest.Cases.Count < 4) return ([.. manifest.Cases], []);
+        var split = DatasetSplits.Random(manifest, ValidationShare, seed);
+        return ([.. split.Train.Cases], [.. split.Test.Cases]);
     }
 
     public static List<TrainingCase> Load(DatasetManifest manifest, IEnumerable<DatasetCase> cases, LocalizerConfig config)
@@ -43,7 +53,7 @@ public static class TrainingRun
     public static string Sha256Of(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path))).ToLowerInvariant();
 
     /// <summary>Trains and writes the model to <paramref name="modelPath"/>; checkpoints beside it.</summary>
-    public static LocalizerModel Train(string manifestPath, string? validationPath, string modelPath, LocalizerConfig? config, TrainerOptions options)
+    public static TorchModel Train(string manifestPath, string? validationPath, string modelPath, LocalizerConfig? config, TrainerOptions options)
     {
         var manifest = DatasetManifest.Load(manifestPath);
         config ??= DeriveConfig(manifest);
@@ -59,15 +69,23 @@ public static class TrainingRun
             (trainCases, validationCases) = Split(manifest, options.Seed);
             options.Log?.Invoke($"validation: {validationCases.Count} cases held out (seed {options.Seed}): {string.Join(", ", validationCases.Select(c => c.Id))}");
         }
-        options.Log?.Invoke($"configuration: global {config.Global.SpacingMm:0.###} mm, crop {string.Join("x", config.Global.CropSize)}, stride {config.Global.Shape.OutputStride}; " +
-            $"local {config.Local.SpacingMm:0.###} mm, crop {config.Local.CropSize}; {manifest.LandmarkNames.Count} landmarks");
+        options.Log?.Invoke($"configuration: global {config.Global.SpacingMm:0.###} mm, crop {string.Join("x", config.Global.CropSize)}, stride {config.Global.Shape.OutputStride}, " +
+            $"rotation up to {config.Global.RotationDegrees:0} degrees; local {config.Local.SpacingMm:0.###} mm, crop {config.Local.CropSize}; {manifest.LandmarkNames.Count} landmarks");
+        if (trainCases.Count == 0) throw new InvalidFileException(manifestPath, "no cases to train on");
+        int dimension = manifest.LoadCase(trainCases[0]).Image.Dimension;
+        if (dimension != config.Dimension)
+            throw new InvalidFileException(manifestPath, $"its images are {dimension}D, but the configuration is for {config.Dimension}D images");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var train = Load(manifest, trainCases, config);
         var validation = Load(validationManifest, validationCases, config);
-        options.Log?.Invoke($"loaded {train.Count} training and {validation.Count} validation cases");
+        var mixed = train.Concat(validation).FirstOrDefault(c => c.Global.Dimension != dimension);
+        if (mixed is not null) throw new InvalidFileException(manifestPath, $"case {mixed.Id} is {mixed.Global.Dimension}D, the others {dimension}D");
+        options.Log?.Invoke($"loaded {train.Count} training and {validation.Count} validation cases in {clock.Elapsed.TotalSeconds:0} s");
         var trainer = new LocalizerTrainer(config, manifest.LandmarkNames, train, validation, options, Sha256Of(manifestPath));
+        trainer.Times.Add(TrainingTimes.Loading, clock.Elapsed);
         var model = trainer.Run();
         model.Save(modelPath);
-        foreach (string file in LocalizerTrainer.CheckpointFiles(options.CheckpointPath)) File.Delete(file);
+        new CheckpointStore(options.CheckpointPath, options.Log).Delete();
         return model;
     }
 }

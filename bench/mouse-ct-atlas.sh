@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The 3D benchmark of docs/BENCHMARKS.md: 5-fold cross-validation over the 23 micro-CT mouse skulls of
+# ../shared/data/mouse-ct-atlas (folds fixed by seed 1 and named atlas-fold1..5). Each fold trains with
+# `train`'s defaults (or BUDGET minutes when set), predicts its held-out skulls, and all 23 predictions are
+# scored together. Figures and logs land in WORK (default /tmp/landmarks-atlas); FOLDS picks folds.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+work=${WORK:-/tmp/landmarks-atlas}
+data=${DATA:-$here/../shared/data/mouse-ct-atlas}
+folds=${FOLDS:-1 2 3 4 5}
+budget=${BUDGET:+--time-budget $BUDGET}
+export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647
+mkdir -p "$work"
+dotnet publish "$here/src/Landmarks.Cli" -c Release -o "$work/bin" >/dev/null
+L="$work/bin/landmarks"
+cd "$work"
+$L dataset create --images "$data/images" --landmarks "$data/landmarks" --out atlas.json
+$L dataset check atlas.json | tail -1
+$L dataset split atlas.json --folds 5 --seed 1 --out folds
+for k in $folds; do
+  /usr/bin/time -v $L train --data "folds/atlas-fold$k-train.json" --out "fold$k.lmk" --seed 1 $budget \
+    > "fold$k-train.log" 2> "fold$k-train.time"
+  tail -1 "fold$k-train.log"
+  grep -E "Maximum resident|Elapsed" "fold$k-train.time"
+  rm -f "fold$k.csv"
+  /usr/bin/time -v $L predict --model "fold$k.lmk" "folds/atlas-fold$k-test.json" --out "fold$k.csv" \
+    > "fold$k-predict.log" 2> "fold$k-predict.time"
+  grep -E "Maximum resident" "fold$k-predict.time"
+done
+# Every skull was held out by exactly one fold: its prediction comes from that fold's model.
+{ head -1 fold1.csv; for k in $folds; do tail -n +2 "fold$k.csv"; done; } > predictions.csv
+$L evaluate --pred predictions.csv --data atlas.json --thresholds 0.25,0.5,1,2 --out evaluation | tail -3

@@ -1,0 +1,129 @@
+using Landmarks.Imaging.Geometry;
+using Landmarks.Imaging.Images;
+using Landmarks.Inference.Model;
+using Landmarks.Inference.Patches;
+using Landmarks.Inference.Shape;
+
+namespace Landmarks.Inference.Tests;
+
+/// <summary>
+/// The inference core on its own, with no deep-learning engine: a stand-in network that finds each landmark's
+/// marker in its input (a small cube of a value of its own) and answers as a perfect patch network would. The
+/// localizer must then put every landmark at its marker in world mm, through both stages, the pose passes and
+/// local crops turned to the fitted pose, on an oblique grid.
+/// </summary>
+public class LocalizerTests
+{
+    /// <summary>Marks landmark l by a cube of value 10 (l + 1), on a background of values in [0, 1).</summary>
+    private sealed class MarkerFinder(int landmarks, int stride) : IPatchNetwork
+    {
+        public int Calls;
+
+        public PatchOutput Run(IReadOnlyList<float[]> inputs, int[] size)
+        {
+            Interlocked.Increment(ref Calls);
+            var grid = new PatchGrid(size, stride);
+            int cells = grid.CellCount, d = size.Length;
+            var logits = new float[inputs.Count * landmarks * cells];
+            var displacements = new float[inputs.Count * landmarks * d * cells];
+            for (int n = 0; n < inputs.Count; n++)
+                for (int l = 0; l < landmarks; l++)
+                {
+                    // The centre of the marker's core: voxels whose face neighbours all hold its value (a turned crop's
+                    // interpolation blurs the cube's surface through every lower marker's value).
+                    bool Marked(int i, int j, int k) => i >= 0 && j >= 0 && k >= 0 && i < size[0] && j < size[1] && k < (d == 3 ? size[2] : 1)
+                        && Math.Abs(inputs[n][(k * size[1] + j) * size[0] + i] - 10 * (l + 1)) < 1.5;
+                    double sx = 0, sy = 0, sz = 0;
+                    int found = 0;
+                    for (int k = 0; k < (d == 3 ? size[2] : 1); k++)
+                        for (int j = 0; j < size[1]; j++)
+                            for (int i = 0; i < size[0]; i++)
+                                if (Marked(i, j, k) && Marked(i - 1, j, k) && Marked(i + 1, j, k) && Marked(i, j - 1, k) && Marked(i, j + 1, k)
+                                    && (d == 2 || Marked(i, j, k - 1) && Marked(i, j, k + 1)))
+                                {
+                                    sx += i;
+                                    sy += j;
+                                    sz += k;
+                                    found++;
+                                }
+                    int at = found == 0 ? -1 : grid.FlatCellContaining(new Stages.CropVoxel(sx / found, sy / found, sz / found));
+                    for (int c = 0; c < cells; c++)
+                    {
+                        logits[(n * landmarks + l) * cells + c] = c == at ? 8 : -8;
+                        if (found == 0) continue;
+                        var centre = grid.CentreOfCell(c);
+                        double[] target = [sx / found, sy / found, sz / found];
+                        for (int axis = 0; axis < d; axis++)
+                            displacements[((n * landmarks + l) * d + axis) * cells + c] = (float)SignedLog.Compress(target[axis] - centre[axis]);
+                    }
+                }
+            return new PatchOutput(inputs.Count, landmarks, d, cells, logits, displacements);
+        }
+    }
+
+    private static readonly WorldMm[] Truth = [new(12, -20, 41), new(30, -12, 50), new(20, -30, 35), new(25, -22, 60), new(14, -8, 52)];
+
+    /// <summary>A volume on an oblique grid of 1 mm with a 5-voxel marker cube around each landmark's nearest voxel.</summary>
+    private static (Image Image, WorldMm[] Markers) Scan()
+    {
+        var direction = Matrix3.AxisAngle(new Vec3(1, 2, 2) / 3, 0.6);
+        var geometry = new ImageGeometry(3, new GridSize(60, 56, 52), Vec3.One, new WorldMm(15, -40, 20) - direction * new Vec3(22, 14, 6), direction);
+        var rng = new Random(5);
+        var image = new Image(geometry, [.. Enumerable.Range(0, 60 * 56 * 52).Select(_ => (float)rng.NextDouble())]);
+        var markers = new WorldMm[Truth.Length];
+        for (int l = 0; l < Truth.Length; l++)
+        {
+            var index = geometry.WorldToIndex(Truth[l]);
+            int ci = (int)Math.Round(index.I), cj = (int)Math.Round(index.J), ck = (int)Math.Round(index.K);
+            for (int k = -2; k <= 2; k++)
+                for (int j = -2; j <= 2; j++)
+                    for (int i = -2; i <= 2; i++) image[ci + i, cj + j, ck + k] = 10 * (l + 1);
+            markers[l] = geometry.IndexToWorld(new VoxelIndex(ci, cj, ck));
+        }
+        return (image, markers);
+    }
+
+    private static LocalizerModel Model(bool withShape)
+    {
+        var config = LocalizerConfig.Derive(3, 1, [60, 56, 52]);
+        // Both stages on the scan's own 1 mm grid: no smoothing blurs the markers away.
+        config = config with { Global = config.Global with { SpacingMm = 1, CropSize = [64, 64, 56] }, Local = config.Local with { SpacingMm = 1, CropSize = 16 }, PresenceThreshold = 0.5 };
+        var names = Enumerable.Range(1, Truth.Length).Select(n => $"L{n}").ToList();
+        // A shape model from moved copies of the truth: the localizer then fits poses and turns its crops.
+        var shape = withShape
+            ? ShapeModel.Build(3, [.. Enumerable.Range(0, 4).Select(k => Truth.Select(p => (WorldMm?)WorldMm.FromVector(Matrix3.Rotation(k % 3, 0.2 * k) * p.AsVector() + new Vec3(k, 0, 0))).ToArray())])
+            : null;
+        var metadata = new ModelMetadata(2, "test", names, config, ModelMetadata.Normalisation, "", shape,
+            [.. names.Select(_ => new LandmarkStage(true, 2))], null, null, new Dictionary<string, double>());
+        return new LocalizerModel(metadata, new MarkerFinder(Truth.Length, config.Global.Shape.OutputStride), new MarkerFinder(Truth.Length, LocalStageConfig.OutputStride), null);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_perfect_network_puts_every_landmark_on_its_marker(bool withShape)
+    {
+        var (image, markers) = Scan();
+        using var model = Model(withShape);
+        var located = new Localizer(model).Locate(image);
+        Assert.Equal(Truth.Length, located.Count);
+        for (int l = 0; l < Truth.Length; l++)
+        {
+            Assert.True(located[l].Present, $"L{l + 1} called absent ({located[l].Confidence})");
+            Assert.True(located[l].PositionMm.DistanceTo(markers[l]) < 0.25, $"L{l + 1} at {located[l].PositionMm}, its marker at {markers[l]}");
+        }
+        Assert.True(((MarkerFinder)model.Local).Calls > 0, "the local stage ran");
+    }
+
+    [Fact]
+    public void One_localizer_serves_many_threads_with_the_results_of_sequential_calls()
+    {
+        var (image, _) = Scan();
+        using var model = Model(withShape: true);
+        var localizer = new Localizer(model);
+        var sequential = localizer.Locate(image);
+        var results = new IReadOnlyList<LocatedLandmark>[8];
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, n => results[n] = localizer.Locate(image));
+        Assert.All(results, r => Assert.Equal(sequential, r));
+    }
+}
