@@ -19,6 +19,7 @@ public static class LandmarksCli
             DrawCommand.Create(console),
             TrainCommand.Create(console),
             PredictCommand.Create(console),
+            MergeCommand.Create(console),
             ExportCommand.Create(console),
             EvaluateCommand.Create(console),
             MeasureCommand.Create(console),

@@ -80,4 +80,45 @@ public class ImageTests
         Assert.Equal(995, stats.Percentile99_5, 6);
         Assert.Equal(Math.Sqrt((1001.0 * 1001 - 1) / 12), stats.StandardDeviation, 6);
     }
+    [Fact]
+    public void Block_averages_sit_at_the_centres_of_their_blocks()
+    {
+        var g = new ImageGeometry(3, new GridSize(5, 4, 3), new Vec3(0.5, 1, 2), new WorldMm(10, 20, 30), GeometryTests.Oblique());
+        // A ramp along each axis: a block's mean is the ramp at the block's centre.
+        var image = new Image(g, [.. Enumerable.Range(0, 60).Select(n => (float)(n % 5 + 10 * (n / 5 % 4) + 100 * (n / 20)))]);
+        var blocks = image.BlockAveraged(2, 2, 1);
+        Assert.Equal(new GridSize(3, 2, 3), blocks.Size);
+        Assert.Equal(new Vec3(1, 2, 2), blocks.Geometry.SpacingMm);
+        Assert.Equal(0.5 + 10 * 0.5, blocks[0, 0, 0], 5);
+        Assert.Equal(4 + 10 * 2.5 + 100 * 2, blocks[2, 1, 2], 5);  // the cut block at the far x side holds column 4 only
+        Assert.True(blocks.Geometry.IndexToWorld(new VoxelIndex(1, 1, 1)).DistanceTo(g.IndexToWorld(new VoxelIndex(2.5, 2.5, 1))) < 1e-9);
+    }
+
+    [Fact]
+    public void Smooth_resampling_to_a_coarser_grid_keeps_a_blurred_spot_where_it_was_and_to_the_same_grid_keeps_every_value()
+    {
+        var g = new ImageGeometry(3, new GridSize(60, 50, 40), new Vec3(0.4, 0.4, 0.6), new WorldMm(-7, 3, 11), Matrix3.Identity);
+        var spot = new WorldMm(-7 + 0.4 * 31.3, 3 + 0.4 * 22.6, 11 + 0.6 * 17.2);
+        var image = Image.Filled(g);
+        for (int k = 0; k < 40; k++)
+            for (int j = 0; j < 50; j++)
+                for (int i = 0; i < 60; i++)
+                    image[i, j, k] = (float)Math.Exp(-0.5 * Math.Pow(g.IndexToWorld(new VoxelIndex(i, j, k)).DistanceTo(spot) / 2.0, 2)) * 1000;
+        var coarse = GaussianFilter.ResampleSmoothly(image, new Vec3(2.1, 2.1, 2.1));
+        Assert.Equal(g.Resampled(new Vec3(2.1, 2.1, 2.1)), coarse.Geometry);
+        // The brightness-weighted centre of the coarse image is the spot's position, within a small part of a coarse voxel.
+        double w = 0;
+        var centre = Vec3.Zero;
+        for (int k = 0; k < coarse.Size.Z; k++)
+            for (int j = 0; j < coarse.Size.Y; j++)
+                for (int i = 0; i < coarse.Size.X; i++)
+                {
+                    w += coarse[i, j, k];
+                    centre += coarse.Geometry.IndexToWorld(new VoxelIndex(i, j, k)).AsVector() * coarse[i, j, k];
+                }
+        Assert.True((centre / w - spot.AsVector()).Length < 0.2, $"centre {centre / w}, spot {spot}");
+        // To its own spacing nothing is smoothed or moved: CT values stay exact.
+        var same = GaussianFilter.ResampleSmoothly(image, g.SpacingMm);
+        Assert.Equal(image.Voxels, same.Voxels);
+    }
 }

@@ -11,8 +11,6 @@ namespace Landmarks.Cli.Commands;
 
 internal static class PredictCommand
 {
-    private sealed record Input(string CaseId, string ImagePath, Vec3? SpacingMm);
-
     public static Command Create(CliConsole console)
     {
         var model = new Option<string>("--model", "-m") { Description = "Model file from 'landmarks train'.", Required = true };
@@ -31,8 +29,7 @@ internal static class PredictCommand
             var (localizerModel, owner) = Engine.Load(parse.GetValue(model)!, parse.GetValue(engine), parse.GetValue(device)!);
             using var ownership = owner;
             var localizer = new Localizer(localizerModel, parse.GetValue(threshold));
-            var cases = Expand(parse.GetValue(inputs)!, CommonOptions.ParseSpacing(parse.GetValue(spacing)));
-            if (parse.GetValue(shard) is string shardText) cases = Shard(cases, shardText);
+            var cases = Scans(parse.GetValue(inputs)!, CommonOptions.ParseSpacing(parse.GetValue(spacing)), parse.GetValue(shard));
             string outPath = parse.GetValue(output)!;
             var rows = File.Exists(outPath) ? PredictionCsv.Read(outPath).ToList() : [];
             var done = rows.Select(r => r.CaseId).ToHashSet();
@@ -69,30 +66,21 @@ internal static class PredictCommand
         return command;
     }
 
-    private static List<Input> Expand(IEnumerable<string> inputs, Vec3? spacing)
+    /// <summary>The scans of the inputs, or of one shard of them (K/N).</summary>
+    internal static IReadOnlyList<ScanInput> Scans(string[] inputs, Vec3? spacing, string? shard)
     {
-        var result = new List<Input>();
-        foreach (var input in inputs)
+        try
         {
-            if (Directory.Exists(input) && !ImageFile.IsImagePath(input))
-                result.AddRange(Directory.EnumerateFileSystemEntries(input).Where(ImageFile.IsImagePath).Select(f => new Input(ImageFile.Stem(f), f, spacing)));
-            else if (input.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-            {
-                var manifest = DatasetManifest.Load(input);
-                result.AddRange(manifest.Cases.Select(c => new Input(c.Id, manifest.Resolve(c.Image), spacing ?? manifest.SpacingOf(c))));
-            }
-            else result.Add(new Input(ImageFile.Stem(input), input, spacing));
+            var scans = ScanInputs.Expand(inputs, spacing);
+            if (shard is null) return scans;
+            var parts = shard.Split('/');
+            if (parts.Length != 2 || !int.TryParse(parts[0], out int k) || !int.TryParse(parts[1], out int n))
+                throw new CliUsageException($"--shard '{shard}': expected K/N with 1 <= K <= N");
+            return ScanInputs.Shard(scans, k, n);
         }
-        var duplicate = result.GroupBy(i => i.CaseId).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null) throw new CliUsageException($"case id '{duplicate.Key}' comes from more than one input");
-        return [.. result.OrderBy(i => i.CaseId, StringComparer.Ordinal)];
-    }
-
-    private static List<Input> Shard(List<Input> cases, string text)
-    {
-        var parts = text.Split('/');
-        if (parts.Length != 2 || !int.TryParse(parts[0], out int k) || !int.TryParse(parts[1], out int n) || n < 1 || k < 1 || k > n)
-            throw new CliUsageException($"--shard '{text}': expected K/N with 1 <= K <= N");
-        return [.. cases.Where((_, index) => index % n == k - 1)];
+        catch (ArgumentException e)
+        {
+            throw new CliUsageException(e.Message);
+        }
     }
 }

@@ -65,6 +65,10 @@ public static class PredictionCsv
         return rows;
     }
 
+    /// <summary>3 when some row of the file gives a z, else 2: the dimension of the images it was written for.</summary>
+    public static int DimensionOf(string path) =>
+        File.ReadLines(path).Skip(1).Select(Csv.Split).Any(cells => cells.Count == 7 && cells[4].Trim().Length > 0) ? 3 : 2;
+
     public static void Write(IEnumerable<LandmarkPrediction> predictions, string path, int dimension) =>
         AtomicFile.WriteAllText(path, Format(predictions, dimension, header: true));
 

@@ -19,12 +19,17 @@ public static class Phantoms
 
     public sealed record Phantom(Image Image, LandmarkSet Landmarks);
 
-    public static Phantom Generate(int dimension, Random rng)
+    /// <param name="size">The grid, for scans of another size (the phantom grows with the field of view); the demo's by default.</param>
+    /// <param name="spacingMm">Its spacing.</param>
+    public static Phantom Generate(int dimension, Random rng, GridSize? size = null, Vec3? spacingMm = null)
     {
         double U(double range) => (2 * rng.NextDouble() - 1) * range;
         bool is3D = dimension == 3;
-        // Shape in the phantom's own frame (mm, centred on the shell).
-        double scale = is3D ? 0.55 : 1;
+        var grid = size ?? (is3D ? new GridSize(48, 48, 48) : new GridSize(160, 160, 1));
+        var spacing = spacingMm ?? (is3D ? Vec3.One : new Vec3(0.5, 0.5, 1));
+        // Shape in the phantom's own frame (mm, centred on the shell), in proportion to the smallest side of the field of view.
+        double fieldMm = Math.Min(grid.X * spacing.X, Math.Min(grid.Y * spacing.Y, is3D ? grid.Z * spacing.Z : double.PositiveInfinity));
+        double scale = (is3D ? 0.55 : 1) * fieldMm / (is3D ? 48 : 80);
         double a = (28 + U(3)) * scale, b = (23 + U(3)) * scale, c = (20 + U(2)) * scale, shell = 2.5 * scale;
         var eye = new Vec3(12 + U(2), -6 + U(2), is3D ? 6 + U(2) : 0) * scale;
         double eyeRadius = (4 + U(0.8)) * scale;
@@ -46,18 +51,18 @@ public static class Phantoms
         var pose = rotation * Matrix3.Diagonal(new Vec3(zoom, zoom, zoom));
         var inverse = pose.Inverse();
 
-        var size = is3D ? new GridSize(48, 48, 48) : new GridSize(160, 160, 1);
-        var spacing = is3D ? Vec3.One : new Vec3(0.5, 0.5, 1);
-        var geometry = ImageGeometry.Simple(size, spacing);
-        var centre = geometry.IndexToWorld(new VoxelIndex((size.X - 1) / 2.0, (size.Y - 1) / 2.0, (size.Z - 1) / 2.0)) + new Vec3(U(8), U(8), is3D ? U(6) : 0);
+        var geometry = ImageGeometry.Simple(grid, spacing);
+        double shift = fieldMm / (is3D ? 48 : 80);
+        var centre = geometry.IndexToWorld(new VoxelIndex((grid.X - 1) / 2.0, (grid.Y - 1) / 2.0, (grid.Z - 1) / 2.0)) + new Vec3(U(8), U(8), is3D ? U(6) : 0) * shift;
         WorldMm ToWorld(Vec3 local) => centre + pose * local;
 
         double background = 0.1 + U(0.05), tissue = 0.35 + U(0.1), bone = 0.9 + U(0.1), eyeValue = 0.6 + U(0.15);
         double Edge(double signedDistance) => 1 / (1 + Math.Exp(signedDistance / (0.35 * scale)));  // soft, anti-aliased edges
         var image = Image.Filled(geometry);
-        for (int k = 0; k < size.Z; k++)
-            for (int j = 0; j < size.Y; j++)
-                for (int i = 0; i < size.X; i++)
+        Parallel.For(0, grid.Z, k =>
+        {
+            for (int j = 0; j < grid.Y; j++)
+                for (int i = 0; i < grid.X; i++)
                 {
                     var p = inverse * (geometry.IndexToWorld(new VoxelIndex(i, j, k)) - centre);
                     double radial = Math.Sqrt(p.X * p.X / (a * a) + p.Y * p.Y / (b * b) + (is3D ? p.Z * p.Z / (c * c) : 0));
@@ -70,6 +75,7 @@ public static class Phantoms
                     value += (bone - tissue) * Edge((p - crown).Length - crownRadius);
                     image[i, j, k] = (float)value;
                 }
+        });
         image = GaussianFilter.Smooth(image, 0.3 * scale);
         double noise = 0.02 + 0.03 * rng.NextDouble();
         for (int n = 0; n < image.Voxels.Length; n++)

@@ -63,6 +63,45 @@ public sealed class Image
         return result;
     }
 
+    /// <summary>
+    /// The mean of each block of <paramref name="fx"/> x <paramref name="fy"/> x <paramref name="fz"/> voxels, on a grid of
+    /// that many times the spacing whose voxel centres sit at the blocks' centres. Blocks cut by the far sides average the
+    /// voxels they hold.
+    /// </summary>
+    public Image BlockAveraged(int fx, int fy, int fz)
+    {
+        if (fx < 1 || fy < 1 || fz < 1) throw new ArgumentException($"block factors must be at least 1, got {fx}, {fy}, {fz}");
+        if (fx == 1 && fy == 1 && fz == 1) return this;
+        var g = Geometry;
+        var size = new GridSize((Size.X + fx - 1) / fx, (Size.Y + fy - 1) / fy, (Size.Z + fz - 1) / fz);
+        var origin = g.IndexToWorld(new VoxelIndex((fx - 1) / 2.0, (fy - 1) / 2.0, (fz - 1) / 2.0));
+        var geometry = new ImageGeometry(g.Dimension, size, new Vec3(g.SpacingMm.X * fx, g.SpacingMm.Y * fy, g.SpacingMm.Z * fz), origin, g.Direction);
+        var result = new float[size.VoxelCount];
+        Parallel.For(0, size.Z, k =>
+        {
+            var sums = new double[size.X];
+            var counts = new int[size.X];
+            for (int j = 0; j < size.Y; j++)
+            {
+                Array.Clear(sums);
+                Array.Clear(counts);
+                for (int z = k * fz; z < Math.Min(Size.Z, (k + 1) * fz); z++)
+                    for (int y = j * fy; y < Math.Min(Size.Y, (j + 1) * fy); y++)
+                    {
+                        int row = Offset(0, y, z);
+                        for (int x = 0; x < Size.X; x++)
+                        {
+                            sums[x / fx] += Voxels[row + x];
+                            counts[x / fx]++;
+                        }
+                    }
+                int target = (k * size.Y + j) * size.X;
+                for (int i = 0; i < size.X; i++) result[target + i] = (float)(sums[i] / counts[i]);
+            }
+        });
+        return new Image(geometry, result);
+    }
+
     /// <summary>Samples this image on another grid; points outside this image get <paramref name="outsideValue"/>.</summary>
     public Image Resample(ImageGeometry target, Interpolation interpolation = Interpolation.Linear, float outsideValue = 0f)
         => Resampler.Resample(this, target, interpolation, outsideValue);

@@ -5,7 +5,7 @@ namespace Landmarks.Inference.Stages;
 
 /// <summary>
 /// An image as one stage of the localizer sees it: resampled to the stage's isotropic spacing
-/// (smoothed first when coarser, so it does not alias) and intensities mapped so that the 0.5th and
+/// (anti-aliased when coarser: <see cref="GaussianFilter.ResampleSmoothly"/>) and intensities mapped so that the 0.5th and
 /// 99.5th percentiles become 0 and 1. Converts between world mm and the stage grid's voxels in one place.
 /// </summary>
 public sealed class StageImage
@@ -29,11 +29,8 @@ public sealed class StageImage
     public static StageImage Prepare(Image source, double spacingMm)
     {
         var g = source.Geometry;
-        double finest = g.Dimension == 2 ? Math.Min(g.SpacingMm.X, g.SpacingMm.Y) : Math.Min(g.SpacingMm.X, Math.Min(g.SpacingMm.Y, g.SpacingMm.Z));
-        double sigma = GaussianFilter.AntiAliasSigmaMm(finest, spacingMm);
-        var smoothed = sigma > 0 ? GaussianFilter.Smooth(source, sigma) : source;
-        var target = g.Resampled(new Vec3(spacingMm, spacingMm, g.Dimension == 2 ? g.SpacingMm.Z : spacingMm));
-        return new StageImage(Normalised(smoothed.Resample(target, Interpolation.Linear)));
+        var target = new Vec3(spacingMm, spacingMm, g.Dimension == 2 ? g.SpacingMm.Z : spacingMm);
+        return new StageImage(Normalised(GaussianFilter.ResampleSmoothly(source, target)));
     }
 
     /// <summary>The part of this grid of <paramref name="size"/> voxels from <paramref name="start"/> (x, y[, z]), as a
