@@ -167,31 +167,59 @@ public sealed class Localizer(LocalizerModel model, double? presenceThreshold = 
 
     private static double Square(double v) => v * v;
 
-    /// <summary>The local stage: each landmark refined on a crop around its starting point, the crop's axes turned to
-    /// <paramref name="poseRotation"/> (world frame; null: the image's axes). Landmarks not chosen, and estimates the
-    /// crop did not catch, keep their start.</summary>
+    /// <summary>
+    /// The local stage: each landmark refined on a crop around its starting point, the crop's axes turned to
+    /// <paramref name="poseRotation"/> (world frame; null: the image's axes); then once more around that estimate, as the
+    /// average over crops shifted by <see cref="RefinementShiftVoxels"/> both ways along each crop axis (measured on mouse
+    /// skulls: 0.297 mm after the first pass, 0.283 after a second single crop, 0.277 with the shifted ones). Landmarks
+    /// not chosen, and estimates the crops did not catch, keep their start.
+    /// </summary>
     /// <param name="chosen">Which landmarks to refine; all when null.</param>
     public WorldMm[] Refine(StageImage local, WorldMm[] startMm, Matrix3? poseRotation, bool[]? chosen = null)
+    {
+        var axes = local.CropAxes(poseRotation);
+        var landmarks = Enumerable.Range(0, startMm.Length).Where(l => chosen?[l] ?? true).ToList();
+        var first = RefineOnce(local, [.. landmarks.Select(l => (l, startMm[l]))], axes);
+        // Shifts in the crop's own frame, turned to the stage grid, then to world mm.
+        var shifts = new List<Vec3> { Vec3.Zero };
+        for (int axis = 0; axis < local.Dimension; axis++)
+            foreach (int sign in new[] { 1, -1 })
+            {
+                var shift = axes.Column(axis) * (sign * RefinementShiftVoxels);
+                shifts.Add(local.ToWorld(StageVoxel.FromVector(shift)) - local.ToWorld(new StageVoxel(0, 0, 0)));
+            }
+        var second = RefineOnce(local, [.. first.SelectMany(f => shifts.Select(s => (f.Landmark, f.Mm + s)))], axes);
+        var result = (WorldMm[])startMm.Clone();
+        foreach (var (l, mm, _) in first) result[l] = mm;
+        foreach (var group in second.Where(s => s.Caught).GroupBy(s => s.Landmark))
+            result[group.Key] = WorldMm.FromVector(group.Aggregate(Vec3.Zero, (sum, s) => sum + s.Mm.AsVector()) / group.Count());
+        return result;
+    }
+
+    /// <summary>Shift of the second pass's crops, in local voxels, both ways along each crop axis.</summary>
+    public const double RefinementShiftVoxels = 2;
+
+    /// <summary>One local estimate per request (landmark, crop centre): the refined position, or the centre itself when the
+    /// crop did not catch the landmark (presence below <see cref="MinimumLocalPresence"/>, or an estimate outside it).</summary>
+    private List<(int Landmark, WorldMm Mm, bool Caught)> RefineOnce(StageImage local, IReadOnlyList<(int Landmark, WorldMm CentreMm)> requests, Matrix3 axes)
     {
         int size = model.Config.Local.CropSize;
         int[] cropSize = [.. Enumerable.Repeat(size, local.Dimension)];
         var grid = new PatchGrid(cropSize, LocalStageConfig.OutputStride);
-        var axes = local.CropAxes(poseRotation);
-        var result = (WorldMm[])startMm.Clone();
-        var landmarks = Enumerable.Range(0, startMm.Length).Where(l => chosen?[l] ?? true).ToList();
-        foreach (var part in landmarks.Chunk(LocalChunk))
+        var result = new List<(int, WorldMm, bool)>(requests.Count);
+        foreach (var part in requests.Chunk(LocalChunk))
         {
-            var crops = part.Select(l => CropTransform.Around(local.ToVoxel(startMm[l]), cropSize, axes)).ToArray();
+            var crops = part.Select(r => CropTransform.Around(local.ToVoxel(r.CentreMm), cropSize, axes)).ToArray();
             var voxels = new float[crops.Length][];
             Parallel.For(0, crops.Length, n => voxels[n] = crops[n].Sample(local));
             var output = model.Local.Run(voxels, cropSize);
             for (int n = 0; n < part.Length; n++)
             {
-                int l = part[n];
+                var (l, centre) = part[n];
                 var estimate = Decode(output, n, grid, model.Config.Local.TopCells, presenceOfTopCells: false, head: l)[0];
                 // The local network knows only its crop: an estimate outside it is no refinement.
-                if (estimate.Presence >= MinimumLocalPresence && crops[n].Contains(estimate.Position))
-                    result[l] = local.ToWorld(crops[n].ToStage(estimate.Position));
+                bool caught = estimate.Presence >= MinimumLocalPresence && crops[n].Contains(estimate.Position);
+                result.Add((l, caught ? local.ToWorld(crops[n].ToStage(estimate.Position)) : centre, caught));
             }
         }
         return result;

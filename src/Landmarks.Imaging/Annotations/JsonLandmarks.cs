@@ -14,14 +14,15 @@ internal static class JsonLandmarks
     public static LandmarkSet Read(string path)
     {
         var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidFileException(path, "expected a JSON object");
-        bool ras = Slicer.IsRas(path, root["coordinateSystem"]?.GetValue<string>() ?? "LPS");
-        if (root["units"]?.GetValue<string>() is string units && units != "mm") throw new InvalidFileException(path, $"units '{units}' are not supported (mm are)");
+        bool ras = Slicer.IsRas(path, Slicer.Text(path, root, "coordinateSystem") ?? "LPS");
+        if (Slicer.Text(path, root, "units") is string units && units != "mm") throw new InvalidFileException(path, $"units '{units}' are not supported (mm are)");
         var items = root["landmarks"] as JsonArray ?? throw new InvalidFileException(path, "no 'landmarks' array");
         var landmarks = new List<Landmark>();
         foreach (var item in items)
         {
-            string name = item?["name"]?.GetValue<string>() ?? throw new InvalidFileException(path, $"landmark {landmarks.Count + 1} has no name");
-            var position = item["position"];
+            var entry = item as JsonObject ?? throw new InvalidFileException(path, $"landmark {landmarks.Count + 1} is not an object");
+            string name = Slicer.Text(path, entry, "name") ?? throw new InvalidFileException(path, $"landmark {landmarks.Count + 1} has no name");
+            var position = entry["position"];
             landmarks.Add(position is null ? Landmark.Absent(name) : new Landmark(name, Slicer.Point(path, name, position, ras)));
         }
         return new LandmarkSet(landmarks);

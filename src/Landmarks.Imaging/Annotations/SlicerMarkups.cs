@@ -20,12 +20,12 @@ internal static class SlicerMarkups
         var landmarks = new List<Landmark>();
         foreach (var markup in markups.OfType<JsonObject>())
         {
-            bool ras = Slicer.IsRas(path, markup["coordinateSystem"]?.GetValue<string>() ?? "LPS");
+            bool ras = Slicer.IsRas(path, Slicer.Text(path, markup, "coordinateSystem") ?? "LPS");
             foreach (var point in (markup["controlPoints"] as JsonArray ?? []).OfType<JsonObject>())
             {
-                string name = point["label"]?.GetValue<string>() is { Length: > 0 } label ? label
-                    : point["id"]?.GetValue<string>() ?? $"{landmarks.Count + 1}";
-                string status = point["positionStatus"]?.GetValue<string>() ?? "defined";
+                string name = Slicer.Text(path, point, "label") is { Length: > 0 } label ? label
+                    : Slicer.Text(path, point, "id") ?? $"{landmarks.Count + 1}";
+                string status = Slicer.Text(path, point, "positionStatus") ?? "defined";
                 bool absent = status is "undefined" or "missing" || point["position"] is null;
                 landmarks.Add(absent ? Landmark.Absent(name) : new Landmark(name, Slicer.Point(path, name, point["position"]!, ras)));
             }
@@ -70,6 +70,14 @@ internal static class Slicer
         "LPS" or "1" => false,
         "RAS" or "0" => true,
         _ => throw new InvalidFileException(path, $"coordinate system '{system}' is not supported (LPS and RAS are)"),
+    };
+
+    /// <summary>A field that must be text when it is there (a number or an object where text belongs is a damaged file).</summary>
+    public static string? Text(string path, JsonObject node, string field) => node[field] switch
+    {
+        null => null,
+        JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
+        var other => throw new InvalidFileException(path, $"'{field}' is {other.GetValueKind().ToString().ToLowerInvariant()}, where text is expected"),
     };
 
     /// <summary>A world point as the three coordinates a file in LPS or RAS stores.</summary>

@@ -53,6 +53,8 @@ public sealed class NiftiFormat : IImageFormat
         if (gzip && skip > file.Length * 1032) throw new InvalidFileException(path, $"vox_offset {header.VoxOffset} is beyond the data");
         SkipBytes(path, stream, skip);
 
+        if (!double.IsFinite(header.SlopeScale) || !double.IsFinite(header.InterceptScale))
+            throw new InvalidFileException(path, $"scl_slope {header.SlopeScale} and scl_inter {header.InterceptScale} must be finite numbers");
         var voxels = VoxelData.Read(path, stream, geometry.Size.VoxelCount, header.Type, bigEndian, gzip, stored);
         if (header.SlopeScale != 0 && !(header.SlopeScale == 1 && header.InterceptScale == 0))
         {
@@ -179,6 +181,7 @@ public sealed class NiftiFormat : IImageFormat
         else if (h.QformCode > 0)
         {
             spacing = pixdimSpacing;
+            if (!h.Quatern.All(double.IsFinite)) throw new InvalidFileException(path, "the qform quaternion is not made of finite numbers");
             directionRas = QuaternionToRotation(h.Quatern[0], h.Quatern[1], h.Quatern[2], h.PixDim[0] < 0 ? -1 : 1);
             originRas = new Vec3(h.QOffset[0], h.QOffset[1], h.QOffset[2]);
         }

@@ -92,15 +92,28 @@ public sealed class NrrdFormat : IImageFormat
             spacing[2] = 1;
             columns[2] = columns[0].Cross(columns[1]).Normalized();
         }
-        var origin = Optional("space origin") is string o ? Lps(ParseVectors(path, "space origin", o).Single() ?? throw new InvalidFileException(path, "space origin is 'none'")) : Vec3.Zero;
+        var origin = Vec3.Zero;
+        if (Optional("space origin") is string o)
+        {
+            var vectors = ParseVectors(path, "space origin", o);
+            if (vectors.Count != 1) throw new InvalidFileException(path, $"space origin holds {vectors.Count} vectors, expected one");
+            var v = vectors[0] ?? throw new InvalidFileException(path, "space origin is 'none'");
+            if (v.Length != spaceDimension) throw new InvalidFileException(path, $"space origin has {v.Length} components, space has {spaceDimension}");
+            origin = Lps(v);
+        }
         var geometry = new ImageGeometry(dimension,
             new GridSize((int)sizes[0], (int)sizes[1], dimension == 3 ? (int)sizes[2] : 1),
             new Vec3(spacing[0], spacing[1], spacing[2]), WorldMm.FromVector(origin), Matrix3.FromColumns(columns[0], columns[1], columns[2]));
 
         string encoding = Field("encoding").ToLowerInvariant();
         bool bigEndian = (Optional("endian") ?? "little").Equals("big", StringComparison.OrdinalIgnoreCase);
-        long lineSkip = Optional("line skip", "lineskip") is string ls ? (long)TextHeader.Numbers(path, "line skip", ls, 1)[0] : 0;
-        long byteSkip = Optional("byte skip", "byteskip") is string bs ? (long)TextHeader.Numbers(path, "byte skip", bs, 1)[0] : 0;
+        double lineSkip = Optional("line skip", "lineskip") is string ls ? TextHeader.Numbers(path, "line skip", ls, 1)[0] : 0;
+        double byteSkip = Optional("byte skip", "byteskip") is string bs ? TextHeader.Numbers(path, "byte skip", bs, 1)[0] : 0;
+        // Skips are whole counts within the data; -1 (raw only) takes the data from the end of the file.
+        if (!(lineSkip >= 0 && lineSkip <= int.MaxValue && lineSkip == Math.Floor(lineSkip)))
+            throw new InvalidFileException(path, $"line skip {lineSkip} is not a count of lines");
+        if (!(byteSkip >= -1 && byteSkip <= int.MaxValue && byteSkip == Math.Floor(byteSkip)) || byteSkip == -1 && !encoding.Equals("raw", StringComparison.Ordinal))
+            throw new InvalidFileException(path, $"byte skip {byteSkip} is not a count of bytes{(byteSkip == -1 ? " (-1 is for raw data only)" : "")}");
 
         if (Optional("data file", "datafile") is string dataFile)
         {
@@ -109,9 +122,9 @@ public sealed class NrrdFormat : IImageFormat
             string dataPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, dataFile);
             if (!File.Exists(dataPath)) throw new InvalidFileException(path, $"data file '{dataFile}' not found");
             using var data = File.OpenRead(dataPath);
-            return new Image(geometry, ReadData(dataPath, data, geometry, type, encoding, bigEndian, lineSkip, byteSkip));
+            return new Image(geometry, ReadData(dataPath, data, geometry, type, encoding, bigEndian, (long)lineSkip, (long)byteSkip));
         }
-        return new Image(geometry, ReadData(path, file, geometry, type, encoding, bigEndian, lineSkip, byteSkip));
+        return new Image(geometry, ReadData(path, file, geometry, type, encoding, bigEndian, (long)lineSkip, (long)byteSkip));
     }
 
     private static (Matrix3 ToLps, int SpaceDimension) SpaceOf(string path, string? space, string? spaceDimension)
@@ -163,12 +176,18 @@ public sealed class NrrdFormat : IImageFormat
         {
             case "raw":
                 if (byteSkip == -1) stream.Position = Math.Max(stream.Position, stream.Length - voxelCount * type.BytesPerVoxel());
+                else if (byteSkip > stream.Length - stream.Position) throw new InvalidFileException(path, $"byte skip {byteSkip} goes beyond the end of the file");
                 else stream.Position += byteSkip;
                 return VoxelData.Read(path, stream, voxelCount, type, bigEndian, false, stream.Length - stream.Position);
             case "gzip" or "gz":
             {
                 using var gzip = new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true);
-                if (byteSkip > 0) gzip.ReadExactly(new byte[byteSkip]);
+                // Skipped in pieces: a damaged skip must not ask for one huge buffer; deflate expands at most about 1032 times.
+                if (byteSkip > remaining * 1032L) throw new InvalidFileException(path, $"byte skip {byteSkip} goes beyond what {remaining} compressed bytes hold");
+                var skipped = new byte[1 << 16];
+                for (long left = byteSkip; left > 0; left -= skipped.Length)
+                    if (gzip.ReadAtLeast(skipped.AsSpan(0, (int)Math.Min(left, skipped.Length)), (int)Math.Min(left, skipped.Length), throwOnEndOfStream: false) < Math.Min(left, skipped.Length))
+                        throw new InvalidFileException(path, "file is truncated: the data ends within 'byte skip'");
                 return VoxelData.Read(path, gzip, voxelCount, type, bigEndian, true, remaining);
             }
             case "ascii" or "text" or "txt":

@@ -28,6 +28,30 @@ internal static class PngCodec
         return header;
     }
 
+    /// <summary>The bytes the image's scanlines take before compression (each row with its filter byte).</summary>
+    public static long RawBytes(Header header)
+    {
+        int samples = header.ColorType switch { 2 => 3, 4 => 2, 6 => 4, _ => 1 };
+        long rowBytes = ((long)header.Width * samples * Math.Max(1, header.BitDepth) + 7) / 8;
+        return (rowBytes + 1) * header.Height;
+    }
+
+    /// <summary>The total length of the IDAT chunks, read from the chunk headers only.</summary>
+    public static long ImageDataBytes(string path, byte[] file)
+    {
+        long total = 0;
+        int at = 8;
+        while (at + 8 <= file.Length)
+        {
+            int length = BinaryPrimitives.ReadInt32BigEndian(file.AsSpan(at));
+            if (length < 0) throw new InvalidFileException(path, "PNG chunk length is negative: the file is corrupt");
+            if (Encoding.ASCII.GetString(file, at + 4, 4) == "IDAT") total += Math.Min(length, file.Length - at - 8);
+            if (at + 12L + length > file.Length) break;
+            at += 12 + length;
+        }
+        return total;
+    }
+
     /// <summary>Decodes a 16-bit greyscale PNG (colour type 0) to its sample values 0..65535.</summary>
     public static float[] DecodeGrey16(string path, byte[] file, Header header)
     {

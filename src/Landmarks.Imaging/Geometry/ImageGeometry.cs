@@ -10,6 +10,12 @@ public sealed record ImageGeometry
     /// <summary>Largest voxel count an image may have: the length limit of a .NET array.</summary>
     public const long MaxVoxelCount = 0x7FFFFFC7;
 
+    /// <summary>Smallest voxel side accepted (1 nm).</summary>
+    public const double MinimumSpacingMm = 1e-6;
+
+    /// <summary>Largest extent of a grid along an axis (100 m).</summary>
+    public const double MaximumExtentMm = 1e5;
+
     public ImageGeometry(int dimension, GridSize size, Vec3 spacingMm, WorldMm originMm, Matrix3 direction)
     {
         if (dimension is not (2 or 3)) throw new ArgumentException($"dimension must be 2 or 3, got {dimension}");
@@ -18,6 +24,10 @@ public sealed record ImageGeometry
         if (size.VoxelCount > MaxVoxelCount) throw new ArgumentException($"image of {size} ({size.VoxelCount} voxels) exceeds the limit of {MaxVoxelCount} voxels");
         if (!spacingMm.IsFinite || spacingMm.X <= 0 || spacingMm.Y <= 0 || spacingMm.Z <= 0)
             throw new ArgumentException($"spacing must be positive and finite, got {spacingMm}");
+        // From electron tomography to whole-body scans, voxels lie within these bounds; beyond them the header is damaged.
+        for (int axis = 0; axis < (dimension == 2 ? 2 : 3); axis++)
+            if (spacingMm[axis] < MinimumSpacingMm || spacingMm[axis] * new[] { size.X, size.Y, size.Z }[axis] > MaximumExtentMm)
+                throw new ArgumentException($"spacing {spacingMm} mm gives voxels or an extent no scan has (voxels of at least {MinimumSpacingMm} mm, extent at most {MaximumExtentMm} mm)");
         if (!originMm.IsFinite) throw new ArgumentException($"origin must be finite, got {originMm}");
         if (!direction.IsOrthonormal(1e-3)) throw new ArgumentException($"direction cosines must be orthonormal, got {direction}");
 

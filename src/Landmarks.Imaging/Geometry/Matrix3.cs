@@ -58,7 +58,9 @@ public readonly struct Matrix3 : IEquatable<Matrix3>
     public Matrix3 Inverse()
     {
         double det = Determinant;
-        if (Math.Abs(det) < 1e-12) throw new InvalidOperationException("matrix is singular");
+        // Singular relative to the matrix's own size: a grid of 10 µm voxels is fine, a flat or non-finite one is not.
+        double scale = Column(0).Length * Column(1).Length * Column(2).Length;
+        if (!double.IsFinite(det) || !(Math.Abs(det) > 1e-12 * scale)) throw new ArgumentException($"matrix {this} is singular");
         Vec3 c0 = Column(0), c1 = Column(1), c2 = Column(2);
         // Rows of the inverse are the cross products of column pairs over the determinant.
         Vec3 r0 = c1.Cross(c2) / det, r1 = c2.Cross(c0) / det, r2 = c0.Cross(c1) / det;
@@ -68,6 +70,8 @@ public readonly struct Matrix3 : IEquatable<Matrix3>
     /// <summary>True when the columns are unit length and mutually orthogonal, within <paramref name="tolerance"/>.</summary>
     public bool IsOrthonormal(double tolerance = 1e-4)
     {
+        for (int r = 0; r < 3; r++)
+            if (!Row(r).IsFinite) return false;
         var product = Transposed() * this;
         for (int r = 0; r < 3; r++)
             for (int c = 0; c < 3; c++)

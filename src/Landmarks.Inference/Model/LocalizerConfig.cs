@@ -177,8 +177,10 @@ public sealed record LocalizerConfig(
     /// <param name="extentMm">Median physical extent of the images along each axis (x, y[, z]).</param>
     /// <param name="poseSpreadDegrees">Largest rotation between two training cases' poses (<see cref="Landmarks.Inference.Shape.ShapeModel"/>).</param>
     /// <param name="globalGridVoxels">Voxels of the global grid along the image's longest axis (default 300 in 2D, 56 in 3D).</param>
-    /// <remarks>2D iteration counts (12000 global, 2800 local) are what an 85-minute budget gave on the ISBI 2015
-    /// cephalograms on 2 cores (docs/BENCHMARKS.md); <c>train --time-budget</c> refits them to the time given.</remarks>
+    /// <remarks>Iteration counts are what a budget gave on 2 cores (docs/BENCHMARKS.md): in 2D 12000 global on the ISBI 2015
+    /// cephalograms; in 3D 1800 global and 6000 local, about 30 minutes in all on the mouse-skull atlas (the global grid
+    /// and the crops have the same size whatever the scans, so the time per iteration hardly depends on them);
+    /// <c>train --time-budget</c> refits them to the time given.</remarks>
     public static LocalizerConfig Derive(int dimension, double nativeSpacingMm, double[] extentMm, double poseSpreadDegrees = 0, int? globalGridVoxels = null)
     {
         // The global stage sees the whole image on a coarse grid; finer grids cost time on every iteration.
@@ -201,7 +203,7 @@ public sealed record LocalizerConfig(
         double localSpacing = Math.Max(nativeSpacingMm, globalSpacing / (dimension == 2 ? 4 : 2));
         return new LocalizerConfig(dimension,
             new GlobalStageConfig(globalSpacing, crop, shape.Channels, shape.Blocks, dimension == 2 ? 4 : 2,
-                Alpha: dimension == 2 ? 20 : 8, TopCells: dimension == 2 ? 9 : 27, LearningRate: 1e-3, Iterations: 12000, RotationDegrees: rotation, PoseSearch: search),
+                Alpha: dimension == 2 ? 20 : 8, TopCells: dimension == 2 ? 9 : 27, LearningRate: 1e-3, Iterations: dimension == 2 ? 12000 : 1800, RotationDegrees: rotation, PoseSearch: search),
             new LocalStageConfig(localSpacing, dimension == 2 ? 64 : 16, dimension == 2 ? [32, 64] : [16, 32], BatchSize: dimension == 2 ? 32 : 16,
                 Alpha: dimension == 2 ? 20 : 8, TopCells: dimension == 2 ? 4 : 8, LearningRate: 1e-3, Iterations: dimension == 2 ? 12000 : 6000,
                 OffsetScale: 1.5, OffsetJitterMm: (dimension == 2 ? 2 : 1) * globalSpacing, RotationDegrees: MinimumRotationDegrees),
