@@ -11,19 +11,19 @@ namespace Landmarks.Evaluation.Drawing;
 /// </summary>
 public sealed class ImagePanel
 {
-    private ImagePanel(float[] pixels, int width, int height, double pixelAspect, string title, Func<WorldMm, (double X, double Y)> worldToPixel,
-        Func<WorldMm, double>? distanceFromPlaneMm = null, double thicknessMm = double.PositiveInfinity, Vec3? rightWorld = null, Vec3? downWorld = null)
+    private ImagePanel(float[] pixels, int width, int height, string title, WorldMm pixelOriginMm, Vec3 stepRightMm, Vec3 stepDownMm,
+        Func<WorldMm, double>? distanceFromPlaneMm = null, double thicknessMm = double.PositiveInfinity, bool oriented = true)
     {
         Pixels = pixels;
         Width = width;
         Height = height;
-        PixelAspect = pixelAspect;
         Title = title;
-        WorldToPixel = worldToPixel;
+        PixelOriginMm = pixelOriginMm;
+        StepRightMm = stepRightMm;
+        StepDownMm = stepDownMm;
         _distanceFromPlaneMm = distanceFromPlaneMm ?? (_ => 0);
         _thicknessMm = thicknessMm;
-        RightWorld = rightWorld;
-        DownWorld = downWorld;
+        if (oriented) (RightWorld, DownWorld) = (stepRightMm.Normalized(), stepDownMm.Normalized());
     }
 
     private readonly Func<WorldMm, double> _distanceFromPlaneMm;
@@ -32,10 +32,27 @@ public sealed class ImagePanel
     public float[] Pixels { get; }
     public int Width { get; }
     public int Height { get; }
-    /// <summary>Physical height over width of one pixel, so the view can be drawn undistorted.</summary>
-    public double PixelAspect { get; }
     public string Title { get; }
-    public Func<WorldMm, (double X, double Y)> WorldToPixel { get; }
+
+    /// <summary>Where the centre of pixel (0, 0) is in the world (for a projection, on its first plane).</summary>
+    public WorldMm PixelOriginMm { get; }
+    /// <summary>The world step from one pixel to the next rightwards, and downwards (orthogonal; their lengths are the pixel size).</summary>
+    public Vec3 StepRightMm { get; }
+    public Vec3 StepDownMm { get; }
+
+    /// <summary>Physical height over width of one pixel, so the view can be drawn undistorted.</summary>
+    public double PixelAspect => StepDownMm.Length / StepRightMm.Length;
+
+    /// <summary>A world point's pixel coordinates (pixel centres at integers), projected onto the view's plane.</summary>
+    public (double X, double Y) WorldToPixel(WorldMm world)
+    {
+        var d = world - PixelOriginMm;
+        return (d.Dot(StepRightMm) / StepRightMm.Dot(StepRightMm), d.Dot(StepDownMm) / StepDownMm.Dot(StepDownMm));
+    }
+
+    /// <summary>The world point of pixel coordinates, on the view's plane.</summary>
+    public WorldMm PixelToWorld(double x, double y) => PixelOriginMm + StepRightMm * x + StepDownMm * y;
+
     /// <summary>World direction (LPS) of the view's rightward and downward pixel axes; null for 2D images, whose
     /// world axes say nothing of the patient.</summary>
     public Vec3? RightWorld { get; }
@@ -49,8 +66,8 @@ public sealed class ImagePanel
     public static ImagePanel Of2D(Image image)
     {
         var g = image.Geometry;
-        return new ImagePanel(image.Voxels, g.Size.X, g.Size.Y, g.SpacingMm.Y / g.SpacingMm.X, "",
-            w => { var i = g.WorldToIndex(w); return (i.I, i.J); });
+        return new ImagePanel(image.Voxels, g.Size.X, g.Size.Y, "", g.IndexToWorld(new VoxelIndex(0, 0, 0)),
+            g.Direction.Column(0) * g.SpacingMm.X, g.Direction.Column(1) * g.SpacingMm.Y, oriented: false);
     }
 
     /// <summary>The grid axes a view along <paramref name="axis"/> shows, in grid order: (i,j) along k, (i,k) along j,
@@ -78,41 +95,60 @@ public sealed class ImagePanel
                     float value = image.Voxels[image.Offset(i, j, k)];
                     if (value > pixels[p]) pixels[p] = value;
                 }
-        return new ImagePanel(pixels, width, height, g.SpacingMm[v] / g.SpacingMm[u], $"projection ({ViewName(g, axis)})", Mapper(g, u, v, height),
-            rightWorld: GridAxisWorld(g, u), downWorld: v == 2 ? -GridAxisWorld(g, v) : GridAxisWorld(g, v));
+        var (origin, right, down) = Frame(g, axis, 0, height);
+        return new ImagePanel(pixels, width, height, $"projection ({ViewName(g, axis)})", origin, right, down);
     }
 
     /// <summary>The slice of a 3D image across grid axis <paramref name="axis"/> nearest to <paramref name="throughMm"/>.</summary>
-    public static ImagePanel Slice(Image image, int axis, WorldMm throughMm, string? title = null)
+    public static ImagePanel Slice(Image image, int axis, WorldMm throughMm, string? title = null) =>
+        Slice(image, axis, SlicesAcross(image.Geometry, axis, throughMm).Nearest, title);
+
+    /// <summary>Slice <paramref name="slice"/> (grid index, clamped to the grid) of a 3D image across grid axis <paramref name="axis"/>.</summary>
+    public static ImagePanel Slice(Image image, int axis, int slice, string? title = null)
     {
         var g = image.Geometry;
         var size = g.Size;
         var (u, v) = ViewAxes(axis);
-        var at = g.WorldToIndex(throughMm);
-        int slice = Math.Clamp((int)Math.Round(new[] { at.I, at.J, at.K }[axis]), 0, size[axis] - 1);
+        slice = Math.Clamp(slice, 0, size[axis] - 1);
         int width = size[u], height = size[v];
         var pixels = new float[width * height];
+        // Walk the voxel array by strides: a slice is redrawn on every scroll of the review.
+        long[] strides = [1, size.X, (long)size.X * size.Y];
+        long start = strides[axis] * slice + (v == 2 ? strides[2] * (height - 1) : 0);
+        long stepRow = v == 2 ? -strides[2] : strides[v];
         for (int b = 0; b < height; b++)
-            for (int a = 0; a < width; a++)
-            {
-                int[] index = new int[3];
-                index[axis] = slice;
-                index[u] = a;
-                index[v] = v == 2 ? height - 1 - b : b;
-                pixels[b * width + a] = image[index[0], index[1], index[2]];
-            }
+        {
+            long offset = start + stepRow * b;
+            for (int a = 0; a < width; a++, offset += strides[u])
+                pixels[b * width + a] = image.Voxels[offset];
+        }
         var normal = GridAxisWorld(g, axis);
-        var planePoint = g.IndexToWorld(new VoxelIndex(axis == 0 ? slice : 0, axis == 1 ? slice : 0, axis == 2 ? slice : 0));
-        return new ImagePanel(pixels, width, height, g.SpacingMm[v] / g.SpacingMm[u], title ?? $"{ViewName(g, axis)} slice {slice}", Mapper(g, u, v, height),
-            p => (p - planePoint).Dot(normal), 0.75 * g.SpacingMm[axis], GridAxisWorld(g, u), v == 2 ? -GridAxisWorld(g, v) : GridAxisWorld(g, v));
+        var (origin, right, down) = Frame(g, axis, slice, height);
+        return new ImagePanel(pixels, width, height, title ?? $"{ViewName(g, axis)} slice {slice}", origin, right, down,
+            p => (p - origin).Dot(normal), 0.75 * g.SpacingMm[axis]);
     }
 
-    private static Func<WorldMm, (double X, double Y)> Mapper(ImageGeometry g, int u, int v, int height) => w =>
+    /// <summary>The world place of pixel (0, 0) and the steps right and down of a view across <paramref name="axis"/> at
+    /// grid index <paramref name="slice"/> (side views put k upwards).</summary>
+    private static (WorldMm Origin, Vec3 Right, Vec3 Down) Frame(ImageGeometry g, int axis, int slice, int height)
     {
-        var idx = g.WorldToIndex(w);
-        double[] c = [idx.I, idx.J, idx.K];
-        return (c[u], v == 2 ? height - 1 - c[v] : c[v]);
-    };
+        var (u, v) = ViewAxes(axis);
+        var index = new double[3];
+        index[axis] = slice;
+        index[v] = v == 2 ? height - 1 : 0;
+        var origin = g.IndexToWorld(new VoxelIndex(index[0], index[1], index[2]));
+        var right = GridAxisWorld(g, u) * g.SpacingMm[u];
+        var down = GridAxisWorld(g, v) * (v == 2 ? -g.SpacingMm[v] : g.SpacingMm[v]);
+        return (origin, right, down);
+    }
+
+    /// <summary>The number of slices across <paramref name="axis"/>, and the slice nearest a world point.</summary>
+    public static (int Count, int Nearest) SlicesAcross(ImageGeometry g, int axis, WorldMm throughMm)
+    {
+        var at = g.WorldToIndex(throughMm);
+        int count = new[] { g.Size.X, g.Size.Y, g.Size.Z }[axis];
+        return (count, Math.Clamp((int)Math.Round(new[] { at.I, at.J, at.K }[axis]), 0, count - 1));
+    }
 
     /// <summary>The anatomical name of a view across a grid axis, from the world direction of that axis (LPS):
     /// axial across superior-inferior, coronal across anterior-posterior, sagittal across left-right.</summary>
@@ -137,12 +173,44 @@ public sealed class ImagePanel
         return new string([.. parts.Where(p => p.Weight >= strongest / 3).OrderByDescending(p => p.Weight).Select(p => p.Letter)]);
     }
 
-    /// <summary>Greyscale bitmap, windowed to the 0.5-99.5 percentile range of the view.</summary>
-    public SKBitmap ToBitmap()
+    /// <summary>The view with blocks of <paramref name="factor"/> x <paramref name="factor"/> pixels averaged into one
+    /// (pixels past the last whole block dropped): a lighter picture of the same place, for a view shown small.</summary>
+    public ImagePanel Reduced(int factor)
+    {
+        if (factor < 1) throw new ArgumentOutOfRangeException(nameof(factor), "a reduction factor is at least 1");
+        if (factor == 1) return this;
+        int width = Math.Max(1, Width / factor), height = Math.Max(1, Height / factor);
+        var pixels = new float[width * height];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                double sum = 0;
+                int count = 0;
+                for (int b = y * factor; b < Math.Min(Height, (y + 1) * factor); b++)
+                    for (int a = x * factor; a < Math.Min(Width, (x + 1) * factor); a++, count++)
+                        sum += Pixels[b * Width + a];
+                pixels[y * width + x] = (float)(sum / count);
+            }
+        // The centre of a block is the middle of its pixels' centres.
+        var origin = PixelOriginMm + (StepRightMm + StepDownMm) * ((factor - 1) / 2.0);
+        return new ImagePanel(pixels, width, height, Title, origin, StepRightMm * factor, StepDownMm * factor,
+            _distanceFromPlaneMm, _thicknessMm, RightWorld is not null);
+    }
+
+    /// <summary>The view's 0.5th and 99.5th intensity percentiles: the default window.</summary>
+    public (double Low, double High) DefaultWindow()
     {
         var finite = Pixels.Where(float.IsFinite).ToArray();
         var stats = IntensityStatistics.Of(finite.Length > 0 ? finite : [0f]);
-        double low = stats.Percentile0_5, high = Math.Max(stats.Percentile99_5, low + 1e-6);
+        return (stats.Percentile0_5, Math.Max(stats.Percentile99_5, stats.Percentile0_5 + 1e-6));
+    }
+
+    /// <summary>Greyscale bitmap, intensities from <paramref name="window"/>'s low (black) to high (white); the 0.5-99.5
+    /// percentile range of the view by default.</summary>
+    public SKBitmap ToBitmap((double Low, double High)? window = null)
+    {
+        var (low, high) = window ?? DefaultWindow();
+        high = Math.Max(high, low + 1e-6);
         var bitmap = new SKBitmap(new SKImageInfo(Width, Height, SKColorType.Gray8, SKAlphaType.Opaque));
         int rowBytes = bitmap.RowBytes;
         unsafe

@@ -23,19 +23,22 @@ public static class PredictionCsv
         if (!File.Exists(path)) throw new InvalidFileException(path, "file not found");
         var rows = new List<LandmarkPrediction>();
         var seen = new HashSet<(string, string)>();
-        int lineNumber = 0;
+        int lineNumber = 0, columns = 7;
         foreach (var line in File.ReadLines(path))
         {
             lineNumber++;
             if (line.Trim().Length == 0) continue;
             if (lineNumber == 1)
             {
-                if (line.Trim().ToLowerInvariant() != Header)
+                // Later columns (a review's corrections) are allowed and left for their own reader.
+                var header = Csv.Split(line.Trim().ToLowerInvariant());
+                if (header.Count < 7 || string.Join(',', header.Take(7)) != Header)
                     throw new InvalidFileException(path, $"header is '{line.Trim()}', expected '{Header}'");
+                columns = header.Count;
                 continue;
             }
             var cells = Csv.Split(line);
-            if (cells.Count != 7) throw new InvalidFileException(path, $"line {lineNumber} has {cells.Count} fields, expected 7");
+            if (cells.Count != columns) throw new InvalidFileException(path, $"line {lineNumber} has {cells.Count} fields, expected {columns}");
             string caseId = cells[0].Trim(), landmark = cells[1].Trim();
             if (caseId.Length == 0 || landmark.Length == 0) throw new InvalidFileException(path, $"line {lineNumber} has no case or landmark name");
             if (!seen.Add((caseId, landmark))) throw new InvalidFileException(path, $"line {lineNumber}: case '{caseId}', landmark '{landmark}' appears twice");

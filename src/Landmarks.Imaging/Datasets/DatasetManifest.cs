@@ -104,8 +104,20 @@ public sealed record DatasetManifest(
             c.SecondObserver is null ? null : ReadLandmarks(Resolve(c.SecondObserver), image.Geometry));
     }
 
+    /// <summary>A case's reference landmarks. The image is read only when they are in its pixels and its grid is not
+    /// known without it (a PNG, JPEG or BMP with the manifest's spacing has a plain grid: first pixel at the origin).</summary>
+    public LandmarkSet ReadReference(DatasetCase c)
+    {
+        string path = Resolve(c.Landmarks);
+        if (!LandmarkFile.NeedsImageGrid(path)) return ReadLandmarks(path, null);
+        if (SpacingOf(c) is Vec3 spacing && ImageFile.FormatOf(Resolve(c.Image)) is RasterFormat)
+            return ReadLandmarks(path, LandmarkFile.PixelGrid(spacing));
+        return LoadCase(c).Reference;
+    }
+
     /// <summary>Reads a landmark file of this dataset, in the manifest's landmark order.</summary>
-    public LandmarkSet ReadLandmarks(string path, ImageGeometry pixelGrid)
+    /// <param name="pixelGrid">The image grid, for landmark files in pixels.</param>
+    public LandmarkSet ReadLandmarks(string path, ImageGeometry? pixelGrid)
     {
         var set = LandmarkFile.Read(path, pixelGrid, LandmarkNames);
         try
