@@ -20,6 +20,7 @@ public static class LandmarksCli
             TrainCommand.Create(console),
             PredictCommand.Create(console),
             MergeCommand.Create(console),
+            ReviewCommand.Create(console),
             ExportCommand.Create(console),
             EvaluateCommand.Create(console),
             MeasureCommand.Create(console),
