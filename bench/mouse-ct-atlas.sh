@@ -3,6 +3,7 @@
 # ../shared/data/mouse-ct-atlas (folds fixed by seed 1 and named atlas-fold1..5). Each fold trains with
 # `train`'s defaults (or BUDGET minutes when set), predicts its held-out skulls, and all 23 predictions are
 # scored together. Figures and logs land in WORK (default /tmp/landmarks-atlas); FOLDS picks folds.
+# Rerun after an interruption: a fold whose model exists is not trained again, and predict resumes its CSV.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=${WORK:-/tmp/landmarks-atlas}
@@ -18,11 +19,13 @@ $L dataset create --images "$data/images" --landmarks "$data/landmarks" --out at
 $L dataset check atlas.json | tail -1
 $L dataset split atlas.json --folds 5 --seed 1 --out folds
 for k in $folds; do
-  /usr/bin/time -v $L train --data "folds/atlas-fold$k-train.json" --out "fold$k.lmk" --seed 1 $budget \
-    > "fold$k-train.log" 2> "fold$k-train.time"
+  if [ ! -f "fold$k.lmk" ]; then
+    rm -f "fold$k.csv"
+    /usr/bin/time -v $L train --data "folds/atlas-fold$k-train.json" --out "fold$k.lmk" --seed 1 $budget \
+      > "fold$k-train.log" 2> "fold$k-train.time"
+  fi
   tail -1 "fold$k-train.log"
   grep -E "Maximum resident|Elapsed" "fold$k-train.time"
-  rm -f "fold$k.csv"
   /usr/bin/time -v $L predict --model "fold$k.lmk" "folds/atlas-fold$k-test.json" --out "fold$k.csv" \
     > "fold$k-predict.log" 2> "fold$k-predict.time"
   grep -E "Maximum resident" "fold$k-predict.time"

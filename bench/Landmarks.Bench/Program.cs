@@ -1,4 +1,5 @@
 using System.Globalization;
+using Landmarks.Bench;
 using Landmarks.Imaging.Annotations;
 using Landmarks.Imaging.Datasets;
 using Landmarks.Imaging.Formats;
@@ -8,9 +9,12 @@ using Landmarks.Imaging.Images;
 // bench/Landmarks.Bench phantoms DIR COUNT SIZE SPACING SEED
 //   writes COUNT phantom volumes of SIZE voxels (x,y,z) and SPACING mm (x,y,z), stored as int16 NIfTI (CT-like values),
 //   their landmarks (CSV) and a manifest DIR/phantoms.json: clinical-size data for bench/clinical-ct.sh.
+// bench/Landmarks.Bench review PREDICTIONS SCREENSHOT INPUTS...
+//   times the review page in headless chromium: first case on screen, and slice changes in a volume.
+if (args.Length > 0 && args[0] == "review") return await ReviewTiming.Run(args[1..]);
 if (args.Length != 6 || args[0] != "phantoms")
 {
-    Console.Error.WriteLine("usage: Landmarks.Bench phantoms DIR COUNT X,Y,Z SX,SY,SZ SEED");
+    Console.Error.WriteLine("usage: Landmarks.Bench phantoms DIR COUNT X,Y,Z SX,SY,SZ SEED | review PREDICTIONS SCREENSHOT INPUTS...");
     return 1;
 }
 string directory = args[1];
