@@ -15,6 +15,7 @@ internal static class IsbiLandmarks
     public static LandmarkSet Read(string path, ImageGeometry pixelGrid, IReadOnlyList<string> names)
     {
         var all = File.ReadLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        if (all.Count == 0) throw new InvalidFileException(path, "file is empty");
         var lines = all.Take(names.Count).ToList();
         if (lines.Count < names.Count) throw new InvalidFileException(path, $"has {lines.Count} landmark lines where {names.Count} are expected");
         int points = all.Count(l => l.Split([',', ' ', '\t'], StringSplitOptions.RemoveEmptyEntries).Length >= 2);

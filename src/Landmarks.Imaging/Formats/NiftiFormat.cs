@@ -91,6 +91,15 @@ public sealed class NiftiFormat : IImageFormat
         return null;
     }
 
+    /// <summary>The voxel type; bitpix must agree with it (0, which some writers leave, is taken as unset).</summary>
+    private static PixelType TypeOf(string path, int datatype, int bitpix)
+    {
+        var type = TypeOf(path, datatype);
+        if (bitpix != 0 && bitpix != type.BytesPerVoxel() * 8)
+            throw new InvalidFileException(path, $"bitpix {bitpix} does not match datatype {datatype} ({type.BytesPerVoxel() * 8} bits)");
+        return type;
+    }
+
     private static PixelType TypeOf(string path, int datatype) => datatype switch
     {
         2 => PixelType.UInt8,
@@ -125,7 +134,9 @@ public sealed class NiftiFormat : IImageFormat
         if (magic != "n+1") throw new InvalidFileException(path, $"not a NIfTI-1 file: magic is '{Printable(h, 344, 4)}', expected 'n+1'");
         var dims = Enumerable.Range(0, 8).Select(i => (long)r.Int16(40 + 2 * i)).ToArray();
         var pixdim = Enumerable.Range(0, 8).Select(i => (double)r.Float32(76 + 4 * i)).ToArray();
-        return new Header(1, dims, TypeOf(path, r.Int16(70)), pixdim, (long)r.Float32(108), r.Float32(112), r.Float32(116),
+        float voxOffset = r.Float32(108);
+        if (!float.IsFinite(voxOffset)) throw new InvalidFileException(path, $"vox_offset {voxOffset} is not a finite number");
+        return new Header(1, dims, TypeOf(path, r.Int16(70), r.Int16(72)), pixdim, (long)voxOffset, r.Float32(112), r.Float32(116),
             r.Int16(252), r.Int16(254),
             [r.Float32(256), r.Float32(260), r.Float32(264)],
             [r.Float32(268), r.Float32(272), r.Float32(276)],
@@ -139,7 +150,7 @@ public sealed class NiftiFormat : IImageFormat
             throw new InvalidFileException(path, $"not a NIfTI-2 file: magic is '{Printable(h, 4, 4)}', expected 'n+2'");
         var dims = Enumerable.Range(0, 8).Select(i => r.Int64(16 + 8 * i)).ToArray();
         var pixdim = Enumerable.Range(0, 8).Select(i => r.Float64(104 + 8 * i)).ToArray();
-        return new Header(2, dims, TypeOf(path, r.Int16(12)), pixdim, r.Int64(168), r.Float64(176), r.Float64(184),
+        return new Header(2, dims, TypeOf(path, r.Int16(12), r.Int16(14)), pixdim, r.Int64(168), r.Float64(176), r.Float64(184),
             r.Int32(344), r.Int32(348),
             [r.Float64(352), r.Float64(360), r.Float64(368)],
             [r.Float64(376), r.Float64(384), r.Float64(392)],
@@ -163,7 +174,10 @@ public sealed class NiftiFormat : IImageFormat
         var size = new GridSize((int)nx, (int)ny, (int)nz);
         int dimension = nz == 1 && ndim == 2 ? 2 : 3;
 
-        double Spacing(int axis) => axis <= ndim && h.PixDim[axis] > 0 && double.IsFinite(h.PixDim[axis]) ? h.PixDim[axis] : 1.0;
+        for (int axis = 1; axis <= Math.Min(ndim, 3); axis++)
+            if (!double.IsFinite(h.PixDim[axis])) throw new InvalidFileException(path, $"pixdim[{axis}] = {h.PixDim[axis]} is not a finite number");
+        // A zero or negative pixel size is taken as 1 mm, as the NIfTI reference library does.
+        double Spacing(int axis) => axis <= ndim && h.PixDim[axis] > 0 ? h.PixDim[axis] : 1.0;
         var pixdimSpacing = new Vec3(Spacing(1), Spacing(2), Spacing(3));
 
         Matrix3 directionRas;

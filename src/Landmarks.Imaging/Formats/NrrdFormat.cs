@@ -43,7 +43,8 @@ public sealed class NrrdFormat : IImageFormat
             int colon = line.IndexOf(": ", StringComparison.Ordinal);
             if (colon <= 0 && file.Position == file.Length) throw new InvalidFileException(path, "file is truncated inside the header");
             if (colon <= 0) throw new InvalidFileException(path, $"malformed NRRD field line '{(line.Length > 60 ? line[..60] + "..." : line)}'");
-            fields[line[..colon].Trim()] = line[(colon + 2)..].Trim();
+            string key = line[..colon].Trim();
+            if (!fields.TryAdd(key, line[(colon + 2)..].Trim())) throw new InvalidFileException(path, $"field '{key}' is given twice");
         }
         if (file.Position == file.Length && !fields.ContainsKey("data file") && !fields.ContainsKey("datafile"))
             throw new InvalidFileException(path, "file is truncated: the header is not followed by data");
@@ -106,7 +107,9 @@ public sealed class NrrdFormat : IImageFormat
             new Vec3(spacing[0], spacing[1], spacing[2]), WorldMm.FromVector(origin), Matrix3.FromColumns(columns[0], columns[1], columns[2]));
 
         string encoding = Field("encoding").ToLowerInvariant();
-        bool bigEndian = (Optional("endian") ?? "little").Equals("big", StringComparison.OrdinalIgnoreCase);
+        string endian = (Optional("endian") ?? "little").ToLowerInvariant();
+        if (endian is not ("little" or "big")) throw new InvalidFileException(path, $"endian '{endian}' is neither little nor big");
+        bool bigEndian = endian == "big";
         double lineSkip = Optional("line skip", "lineskip") is string ls ? TextHeader.Numbers(path, "line skip", ls, 1)[0] : 0;
         double byteSkip = Optional("byte skip", "byteskip") is string bs ? TextHeader.Numbers(path, "byte skip", bs, 1)[0] : 0;
         // Skips are whole counts within the data; -1 (raw only) takes the data from the end of the file.

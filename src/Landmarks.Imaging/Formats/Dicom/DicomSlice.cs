@@ -47,6 +47,8 @@ internal sealed class DicomSlice
             throw new InvalidFileException(path, $"DICOM pixels of {bitsStored} bits stored in {bitsAllocated} are not supported (8, 16 or 32 bits allocated)");
         if (!(samples == 1 && photometric is "MONOCHROME1" or "MONOCHROME2") && !(samples == 3 && photometric is "RGB" or "YBR_FULL"))
             throw new InvalidFileException(path, $"DICOM photometric interpretation {photometric} with {samples} samples per pixel is not supported");
+        if ((long)rows * columns * samples * frames > ImageGeometry.MaxVoxelCount)
+            throw new InvalidFileException(path, $"DICOM image of {columns}x{rows} pixels, {samples} samples, {frames} frames is more than the {ImageGeometry.MaxVoxelCount:N0} values an image may have");
         int frameValues = rows * columns * samples;
         bool planar = (data.UInt16(0x0028, 0x0006) ?? 0) == 1;
         float[] stored;
