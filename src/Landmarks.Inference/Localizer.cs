@@ -76,15 +76,28 @@ public sealed class Localizer(LocalizerModel model, double? presenceThreshold = 
         if (config.PoseSearch)
         {
             int[] cube = [.. Enumerable.Repeat(config.CropSize.Max(), global.Dimension)];
-            first = Orientations.Candidates(global.Dimension).Select(q => Pass(global.Turned(q, global.CentreMm, cube)))
+            var ranked = Orientations.Candidates(global.Dimension).Select(q => Pass(global.Turned(q, global.CentreMm, cube)))
                 .Select(result => (Result: result, Score: Fit(shape, result.PositionsMm, null) is ShapeFit f ? Resemblance(global, f) : double.NegativeInfinity))
-                .OrderByDescending(c => c.Score).First().Result;
+                .OrderByDescending(c => c.Score).Select(c => c.Result).ToList();
+            if (model.Template is AppearanceTemplate template)
+            {
+                // Seen through an unregistered pose the appearance ranks candidates only roughly (on mouse skulls the right
+                // one was sometimes second): the best few are registered, and the best registration settles the pose;
+                // one pass on the crop turned to it sees the anatomy as training did.
+                var registered = ranked.Take(RegisteredCandidates).Select(result => Fit(shape, result.PositionsMm, Present(result)))
+                    .OfType<ShapeFit>().Select(start => template.Register(global, start.Pose)).ToList();
+                if (registered.Count > 0)
+                {
+                    var pose = registered.MaxBy(r => r.Similarity).Pose;
+                    return Pass(global.Turned(pose.Rotation, WorldMm.FromVector(pose.Translation), config.CropSize));
+                }
+            }
+            first = ranked[0];
         }
         else first = Pass(global);
-        if (model.Template is AppearanceTemplate template && Fit(shape, first.PositionsMm, Present(first)) is ShapeFit start)
+        if (model.Template is AppearanceTemplate fixedPoseTemplate && Fit(shape, first.PositionsMm, Present(first)) is ShapeFit fixedStart)
         {
-            // The image settles the pose; one pass on the crop turned to it sees the anatomy as training did.
-            var pose = template.Register(global, start.Pose).Pose;
+            var pose = fixedPoseTemplate.Register(global, fixedStart.Pose).Pose;
             return Pass(global.Turned(pose.Rotation, WorldMm.FromVector(pose.Translation), config.CropSize));
         }
         var result = first;
@@ -102,6 +115,10 @@ public sealed class Localizer(LocalizerModel model, double? presenceThreshold = 
     /// orientation up to the candidates' covering angle off, each next one from a closer one (measured on mouse skulls:
     /// 1.51, 1.25, 1.15 mm after one, two, three).</summary>
     private const int PosePasses = 3;
+
+    /// <summary>Orientation candidates registered to the appearance template in a pose search: the best few by their
+    /// unregistered resemblance.</summary>
+    private const int RegisteredCandidates = 3;
 
     /// <summary>How much the image seen through a fitted pose looks like the training cases' average (higher is better):
     /// the template's correlation, or without a template the shape's fit (the negated median residual).</summary>
