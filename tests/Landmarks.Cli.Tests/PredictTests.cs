@@ -42,6 +42,41 @@ public class PredictTests
     }
 
     [Fact]
+    public void Predict_killed_in_the_middle_of_a_batch_and_rerun_gives_the_uninterrupted_csv()
+    {
+        using var dir = new TempDirectory();
+        string model = TinyModel(dir);
+        Phantoms.WriteDataset(dir.File("test"), "test", 2, 24, 5);
+        string manifest = dir.File("test/test.json"), whole = dir.File("whole.csv"), resumed = dir.File("resumed.csv");
+        Assert.Equal(0, RunProcess("predict", "--model", model, manifest, "--out", whole).Code);
+
+        // SIGKILL (no chance to clean up) once some cases are written and others are not.
+        using (var process = StartProcess("predict", "--model", model, manifest, "--out", resumed))
+        {
+            _ = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync();
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!process.HasExited && waited.Elapsed < TimeSpan.FromSeconds(120) && CasesIn(resumed) < 2) Thread.Sleep(20);
+            Assert.False(process.HasExited, "predict ended before it could be killed");
+            process.Kill();
+            process.WaitForExit();
+        }
+        int before = CasesIn(resumed);
+        Assert.InRange(before, 2, 23);
+        var rerun = RunProcess("predict", "--model", model, manifest, "--out", resumed);
+        Assert.Equal(0, rerun.Code);
+        Assert.Contains($"{24 - before} cases predicted, {before} already in", rerun.Out);
+        Assert.Equal(File.ReadAllText(whole), File.ReadAllText(resumed));
+    }
+
+    /// <summary>Cases in a prediction CSV being written by another process (0 before it exists).</summary>
+    private static int CasesIn(string csv)
+    {
+        try { return File.Exists(csv) ? PredictionCsv.Read(csv).Select(r => r.CaseId).Distinct().Count() : 0; }
+        catch (Exception e) when (e is IOException or Landmarks.Imaging.IO.InvalidFileException) { return 0; }
+    }
+
+    [Fact]
     public void A_configured_presence_threshold_is_kept_and_predict_can_override_it()
     {
         using var dir = new TempDirectory();

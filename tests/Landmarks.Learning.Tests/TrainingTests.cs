@@ -1,3 +1,4 @@
+using Landmarks.Imaging.Annotations;
 using Landmarks.Imaging.Datasets;
 using Landmarks.Imaging.Geometry;
 using Landmarks.Imaging.IO;
@@ -14,9 +15,10 @@ namespace Landmarks.Learning.Tests;
 public class TrainingTests
 {
     private static (TorchModel Model, DatasetManifest Test) TrainTiny(TempDirectory dir, int dimension, int globalIterations, int localIterations, int seed = 1,
-        Action<TrainingProgress>? progress = null, bool resume = false, string name = "model")
+        Action<TrainingProgress>? progress = null, bool resume = false, string name = "model", bool someAbsent = false)
     {
         var train = Phantoms.WriteDataset(dir.File("train"), "train", dimension, 24, 11);
+        if (someAbsent) MarkLastLandmarkAbsent(train, cases: 4);
         var test = Phantoms.WriteDataset(dir.File("test"), "test", dimension, 4, 12);
         var config = TrainingRun.DeriveConfig(train, globalGridVoxels: dimension == 2 ? 40 : 24);
         config = config with
@@ -29,6 +31,16 @@ public class TrainingTests
         var options = new TrainerOptions(seed, CPU, dir.File(name + ".checkpoint"), resume, null, progress);
         var model = TrainingRun.Train(dir.File("train/train.json"), null, dir.File(name + ".lmk"), config, options);
         return (model, test);
+    }
+
+    /// <summary>Marks the last landmark absent in the first cases' files: data that asks for presence calibration.</summary>
+    private static void MarkLastLandmarkAbsent(DatasetManifest manifest, int cases)
+    {
+        foreach (var c in manifest.Cases.Take(cases))
+        {
+            var landmarks = LandmarkFile.Read(manifest.Resolve(c.Landmarks)).Landmarks;
+            LandmarkFile.Write(new LandmarkSet([.. landmarks.SkipLast(1), Landmark.Absent(landmarks[^1].Name)]), manifest.Resolve(c.Landmarks));
+        }
     }
 
     /// <summary>Mean radial error of the model on the test phantoms, and of always answering the test set's mean position.</summary>
@@ -56,10 +68,11 @@ public class TrainingTests
     public void Tiny_2D_training_on_phantoms_learns_the_landmarks()
     {
         using var dir = new TempDirectory();
-        var (model, test) = TrainTiny(dir, 2, globalIterations: 1000, localIterations: 120);
+        var (model, test) = TrainTiny(dir, 2, globalIterations: 1000, localIterations: 120, someAbsent: true);
         var (error, baseline) = Errors(model, test);
         Assert.True(error < 3.0 && error < 0.4 * baseline, $"MRE {error:0.00} mm against {baseline:0.00} mm for the mean position");
-        // The presence threshold was calibrated on the held-out phantoms, whole and halved, and the model records how.
+        // The training data marks landmarks absent, so the presence threshold was calibrated on the validation phantoms,
+        // whole and halved, and the model records how.
         var presence = model.Metadata.Presence!;
         Assert.Equal(presence.Threshold, model.Config.PresenceThreshold);
         Assert.InRange(presence.Threshold, 0.0, 1.0);
@@ -74,6 +87,9 @@ public class TrainingTests
         var (model, test) = TrainTiny(dir, 3, globalIterations: 2500, localIterations: 30);
         var (error, baseline) = Errors(model, test);
         Assert.True(error < 0.6 * baseline, $"MRE {error:0.00} mm against {baseline:0.00} mm for the mean position");
+        // Every landmark is in view in every training phantom: nothing to calibrate presence on, the default threshold holds.
+        Assert.Null(model.Metadata.Presence);
+        Assert.Equal(LocalizerConfig.DefaultPresenceThreshold, model.Config.PresenceThreshold);
     }
 
     [Fact]
