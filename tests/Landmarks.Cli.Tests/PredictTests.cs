@@ -42,7 +42,7 @@ public class PredictTests
     }
 
     [Fact]
-    public void Predict_killed_in_the_middle_of_a_batch_and_rerun_gives_the_uninterrupted_csv()
+    public void Predict_killed_in_the_middle_of_a_batch_and_rerun_gives_the_uninterrupted_csv_and_a_second_writer_is_refused()
     {
         using var dir = new TempDirectory();
         string model = TinyModel(dir);
@@ -58,6 +58,10 @@ public class PredictTests
             var waited = System.Diagnostics.Stopwatch.StartNew();
             while (!process.HasExited && waited.Elapsed < TimeSpan.FromSeconds(120) && CasesIn(resumed) < 2) Thread.Sleep(20);
             Assert.False(process.HasExited, "predict ended before it could be killed");
+            // A second predict on the same CSV meanwhile is refused, not interleaved.
+            var second = Run("predict", "--model", model, manifest, "--out", resumed);
+            Assert.Equal(1, second.Code);
+            Assert.Contains("another process is writing it", second.Err);
             process.Kill();
             process.WaitForExit();
         }

@@ -26,11 +26,12 @@ internal static class PredictCommand
             { model, inputs, output, markups, spacing, shard, threshold, engine, device };
         command.SetAction(parse => console.Guard(() =>
         {
+            string outPath = parse.GetValue(output)!;
+            using var writing = WriterLock.Acquire(outPath);
             var (localizerModel, owner) = Engine.Load(parse.GetValue(model)!, parse.GetValue(engine), parse.GetValue(device)!);
             using var ownership = owner;
             var localizer = new Localizer(localizerModel, parse.GetValue(threshold));
             var cases = Scans(parse.GetValue(inputs)!, CommonOptions.ParseSpacing(parse.GetValue(spacing)), parse.GetValue(shard));
-            string outPath = parse.GetValue(output)!;
             var rows = File.Exists(outPath) ? PredictionCsv.Read(outPath).ToList() : [];
             var done = rows.Select(r => r.CaseId).ToHashSet();
             int failed = 0, predicted = 0, skipped = 0;
@@ -40,7 +41,9 @@ internal static class PredictCommand
                 if (done.Contains(input.CaseId)) { skipped++; continue; }
                 try
                 {
+                    clock.Restart();
                     var image = ImageFile.Read(input.ImagePath, new Landmarks.Imaging.Formats.ImageReadOptions(input.SpacingMm, console.Warn));
+                    var read = clock.Elapsed;
                     clock.Restart();
                     var located = localizer.Locate(image);
                     clock.Stop();
@@ -52,7 +55,7 @@ internal static class PredictCommand
                     if (parse.GetValue(markups) is string folder)
                         LandmarkFile.Write(new LandmarkSet(located.Select(l => new Landmark(l.Name, l.Present ? l.PositionMm : null))), Path.Combine(folder, input.CaseId + ".mrk.json"));
                     predicted++;
-                    console.Out.WriteLine($"{input.CaseId}: {located.Count(l => l.Present)} of {located.Count} landmarks present, {clock.Elapsed.TotalSeconds:0.000} s");
+                    console.Out.WriteLine($"{input.CaseId}: {located.Count(l => l.Present)} of {located.Count} landmarks present, located in {clock.Elapsed.TotalSeconds:0.000} s (image read in {read.TotalSeconds:0.000} s)");
                 }
                 catch (Exception e) when (e is InvalidFileException or ArgumentException)
                 {

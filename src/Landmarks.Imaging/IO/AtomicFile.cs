@@ -21,6 +21,13 @@ public static class AtomicFile
             }
             File.Move(temporary, fullPath, overwrite: true);
         }
+        // A full disk fails the write with an IOException; a file-size limit (EFBIG) surfaces in .NET as an
+        // ArgumentOutOfRangeException of the stream's length.
+        catch (Exception e) when (e is IOException or ArgumentOutOfRangeException { ParamName: "value" })
+        {
+            File.Delete(temporary);
+            throw new IOException($"{fullPath}: not written, the file system refused it ({e.Message}); any earlier file there is unchanged", e);
+        }
         catch
         {
             File.Delete(temporary);
