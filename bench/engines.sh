@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The two inference engines side by side (docs/BENCHMARKS.md): a model's predictions on the same inputs with TorchSharp
+# (libtorch) and with ONNX Runtime (the model exported), one after the other in one run. Prints per engine the median
+# seconds per case to locate the landmarks (preprocessing and both stages; the first case, which warms up, left out)
+# and to read the image, and the largest distance between the engines' landmarks and any presence call that differs.
+# Usage: bench/engines.sh MODEL.lmk INPUTS...   (WORK, default /tmp/landmarks-engines, holds the outputs)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+work=${WORK:-/tmp/landmarks-engines}
+model=$(realpath "$1"); shift
+export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647
+mkdir -p "$work"
+dotnet publish "$here/src/Landmarks.Cli" -c Release -o "$work/bin" >/dev/null
+L="$work/bin/landmarks"
+$L export "$model" --out "$work/model.zip" | tail -1
+for engine in torch onnx; do
+  file=$model; [ $engine = onnx ] && file=$work/model.zip
+  rm -f "$work/$engine.csv"
+  $L predict --model "$file" --engine $engine "$@" --out "$work/$engine.csv" > "$work/$engine.log"
+  # "<case>: N of M landmarks present, located in X s (image read in Y s)"
+  sed -nE 's/.*located in ([0-9.]+) s \(image read in ([0-9.]+) s\)/\1 \2/p' "$work/$engine.log" | tail -n +2 |
+    sort -n | awk -v e=$engine '{l[NR]=$1; r[NR]=$2} END {n=asort(r); printf "%s: %d cases, located in %.3f s (median), image read in %.3f s (median)\n", e, NR, l[int((NR+1)/2)], r[int((n+1)/2)]}'
+done
+# case,landmark,x,y,z,confidence,present
+awk -F, 'NR==FNR {if (FNR>1) {x[$1","$2]=$3; y[$1","$2]=$4; z[$1","$2]=$5; p[$1","$2]=$7}; next}
+  FNR>1 {k=$1","$2; d=sqrt(($3-x[k])^2+($4-y[k])^2+($5-z[k])^2); s+=d; n++; if (d>m) m=d; if ($7!=p[k]) q++}
+  END {printf "engines differ by %.4f mm at most, %.4f mm on average over %d landmarks; presence calls differ for %d\n", m, s/n, n, q+0}' \
+  "$work/torch.csv" "$work/onnx.csv"
