@@ -18,8 +18,10 @@ for engine in torch onnx; do
   rm -f "$work/$engine.csv"
   $L predict --model "$file" --engine $engine "$@" --out "$work/$engine.csv" > "$work/$engine.log"
   # "<case>: N of M landmarks present, located in X s (image read in Y s)"
-  sed -nE 's/.*located in ([0-9.]+) s \(image read in ([0-9.]+) s\)/\1 \2/p' "$work/$engine.log" | tail -n +2 |
-    sort -n | awk -v e=$engine '{l[NR]=$1; r[NR]=$2} END {n=asort(r); printf "%s: %d cases, located in %.3f s (median), image read in %.3f s (median)\n", e, NR, l[int((NR+1)/2)], r[int((n+1)/2)]}'
+  times=$(sed -nE 's/.*located in ([0-9.]+) s \(image read in ([0-9.]+) s\)/\1 \2/p' "$work/$engine.log" | tail -n +2)
+  median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+  echo "$engine: $(echo "$times" | wc -l) cases, located in $(echo "$times" | cut -d' ' -f1 | median) s (median)," \
+    "image read in $(echo "$times" | cut -d' ' -f2 | median) s (median)"
 done
 # case,landmark,x,y,z,confidence,present
 awk -F, 'NR==FNR {if (FNR>1) {x[$1","$2]=$3; y[$1","$2]=$4; z[$1","$2]=$5; p[$1","$2]=$7}; next}
