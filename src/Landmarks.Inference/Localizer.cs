@@ -61,11 +61,11 @@ public sealed class Localizer(LocalizerModel model, double? presenceThreshold = 
 
     /// <summary>
     /// The global stage. A first pass over the image as it is, or, with pose search, over a cube around its centre in
-    /// each candidate orientation: estimates made in a wrong orientation still form a plausible shape, so the one kept
-    /// is the one whose fitted pose shows the image most like the training cases' average appearance
-    /// (<see cref="AppearanceTemplate"/>). Then, with a shape model, passes over a training-sized crop turned to the
-    /// pose fitted to the previous estimates: what the network was trained on (crops turned to each case's pose). With
-    /// an appearance template (pose search), the pose is registered to it instead, and one pass follows.
+    /// each candidate orientation: estimates made in a wrong orientation still form a plausible shape, so candidates are
+    /// ranked by how much their fitted pose shows the image like the training cases' average appearance
+    /// (<see cref="AppearanceTemplate"/>), the best few registered to it, and one pass follows on the best registration.
+    /// Without pose search, with a shape model: passes over a training-sized crop turned to the pose fitted to the
+    /// previous estimates, what the network was trained on (crops turned to each case's pose).
     /// </summary>
     public GlobalResult GlobalStage(StageImage global)
     {
@@ -79,11 +79,12 @@ public sealed class Localizer(LocalizerModel model, double? presenceThreshold = 
             var ranked = Orientations.Candidates(global.Dimension).Select(q => Pass(global.Turned(q, global.CentreMm, cube)))
                 .Select(result => (Result: result, Score: Fit(shape, result.PositionsMm, null) is ShapeFit f ? Resemblance(global, f) : double.NegativeInfinity))
                 .OrderByDescending(c => c.Score).Select(c => c.Result).ToList();
+            // A model that searches poses carries an appearance template. Seen through an unregistered pose the appearance
+            // ranks candidates only roughly (on mouse skulls the right one was sometimes second): the best few are
+            // registered, and the best registration settles the pose; one pass on the crop turned to it sees the anatomy
+            // as training did.
             if (model.Template is AppearanceTemplate template)
             {
-                // Seen through an unregistered pose the appearance ranks candidates only roughly (on mouse skulls the right
-                // one was sometimes second): the best few are registered, and the best registration settles the pose;
-                // one pass on the crop turned to it sees the anatomy as training did.
                 var registered = ranked.Take(RegisteredCandidates).Select(result => Fit(shape, result.PositionsMm, Present(result)))
                     .OfType<ShapeFit>().Select(start => template.Register(global, start.Pose)).ToList();
                 if (registered.Count > 0)
@@ -95,11 +96,6 @@ public sealed class Localizer(LocalizerModel model, double? presenceThreshold = 
             first = ranked[0];
         }
         else first = Pass(global);
-        if (model.Template is AppearanceTemplate fixedPoseTemplate && Fit(shape, first.PositionsMm, Present(first)) is ShapeFit fixedStart)
-        {
-            var pose = fixedPoseTemplate.Register(global, fixedStart.Pose).Pose;
-            return Pass(global.Turned(pose.Rotation, WorldMm.FromVector(pose.Translation), config.CropSize));
-        }
         var result = first;
         for (int pass = 0; pass < PosePasses; pass++)
         {
