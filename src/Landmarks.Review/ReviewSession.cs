@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Landmarks.Imaging.Annotations;
 using Landmarks.Imaging.Datasets;
@@ -135,16 +134,11 @@ public sealed class ReviewSession
     private void Save()
     {
         var text = new StringBuilder(Header).Append('\n');
-        string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-        string Z(WorldMm p) => _dimension == 3 ? F(p.Z) : "";
         foreach (var c in _cases.Values.OrderBy(c => c.Id, StringComparer.Ordinal))
             foreach (var l in c.Landmarks)
             {
-                text.Append(Csv.Quote(c.Id)).Append(',').Append(Csv.Quote(l.Name)).Append(',');
-                text.Append(l.PositionMm is WorldMm p ? $"{F(p.X)},{F(p.Y)},{Z(p)}" : ",,");
-                text.Append(',').Append(double.IsNaN(l.Confidence) ? "" : l.Confidence.ToString("0.######", CultureInfo.InvariantCulture));
-                text.Append(',').Append(l.Present ? "true" : "false").Append(',').Append(l.Corrected ? "true" : "false").Append(',');
-                text.Append(l.OriginalMm is WorldMm o ? $"{F(o.X)},{F(o.Y)},{Z(o)}" : ",,");
+                text.Append(PredictionCsv.FormatRow(new LandmarkPrediction(c.Id, l.Name, l.PositionMm, l.Confidence, l.Present), _dimension));
+                text.Append(',').Append(l.Corrected ? "true" : "false").Append(',').Append(PredictionCsv.FormatPosition(l.OriginalMm, _dimension));
                 text.Append(',').Append(l.OriginalPresent ? "true" : "false").Append('\n');
             }
         AtomicFile.WriteAllText(_outputPath, text.ToString());

@@ -70,7 +70,7 @@ public static class PredictionCsv
 
     /// <summary>3 when some row of the file gives a z, else 2: the dimension of the images it was written for.</summary>
     public static int DimensionOf(string path) =>
-        File.ReadLines(path).Skip(1).Select(Csv.Split).Any(cells => cells.Count == 7 && cells[4].Trim().Length > 0) ? 3 : 2;
+        File.ReadLines(path).Skip(1).Select(Csv.Split).Any(cells => cells.Count >= 7 && cells[4].Trim().Length > 0) ? 3 : 2;
 
     public static void Write(IEnumerable<LandmarkPrediction> predictions, string path, int dimension) =>
         AtomicFile.WriteAllText(path, Format(predictions, dimension, header: true));
@@ -80,13 +80,16 @@ public static class PredictionCsv
     {
         var text = new StringBuilder();
         if (header) text.Append(Header).Append('\n');
-        foreach (var p in predictions)
-        {
-            text.Append(Csv.Quote(p.CaseId)).Append(',').Append(Csv.Quote(p.Landmark)).Append(',');
-            text.Append(p.PositionMm is WorldMm w ? $"{Csv.Format(w.X)},{Csv.Format(w.Y)},{(dimension == 3 ? Csv.Format(w.Z) : "")}" : ",,");
-            text.Append(',').Append(double.IsNaN(p.Confidence) ? "" : p.Confidence.ToString("0.######", CultureInfo.InvariantCulture));
-            text.Append(',').Append(p.Present ? "true" : "false").Append('\n');
-        }
+        foreach (var p in predictions) text.Append(FormatRow(p, dimension)).Append('\n');
         return text.ToString();
     }
+
+    /// <summary>One row's seven columns, without the line end (a review's output appends its own columns).</summary>
+    public static string FormatRow(LandmarkPrediction p, int dimension) =>
+        $"{Csv.Quote(p.CaseId)},{Csv.Quote(p.Landmark)},{FormatPosition(p.PositionMm, dimension)}," +
+        $"{(double.IsNaN(p.Confidence) ? "" : p.Confidence.ToString("0.######", CultureInfo.InvariantCulture))},{(p.Present ? "true" : "false")}";
+
+    /// <summary>x,y,z in mm (z empty in 2D), or three empty cells.</summary>
+    public static string FormatPosition(WorldMm? positionMm, int dimension) =>
+        positionMm is WorldMm w ? $"{Csv.Format(w.X)},{Csv.Format(w.Y)},{(dimension == 3 ? Csv.Format(w.Z) : "")}" : ",,";
 }
