@@ -9,14 +9,7 @@ namespace Landmarks.Cli.Tests;
 /// </summary>
 public class CorpusTests
 {
-    private static readonly string Corpus = Path.Combine(RepositoryRoot(), "tests", "corpus", "malformed");
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Landmarks.slnx"))) directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException("the tests run outside the repository");
-    }
+    private static readonly string Corpus = Path.Combine(Repository.Root, "tests", "corpus", "malformed");
 
     /// <summary>expected.tsv: file, the command that reads it ({file}, {corpus} and {out} filled in), a fragment of the reason.</summary>
     public static TheoryData<string, string, string> Cases()

@@ -79,11 +79,8 @@ public class OnnxTests
     public void The_sample_program_runs_with_no_libtorch_beside_it()
     {
         // The sample is built with the solution, in the tests' configuration.
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Landmarks.slnx"))) root = root.Parent;
-        Assert.NotNull(root);
         string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        string output = Path.Combine(root.FullName, "samples", "PredictLandmarks", "bin", configuration, "net10.0");
+        string output = Path.Combine(Repository.Root, "samples", "PredictLandmarks", "bin", configuration, "net10.0");
         Assert.True(File.Exists(Path.Combine(output, "PredictLandmarks.dll")), $"the sample is not built in {output}");
         var files = Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).Select(Path.GetFileName).ToList();
         Assert.DoesNotContain(files, f => f!.Contains("torch", StringComparison.OrdinalIgnoreCase));

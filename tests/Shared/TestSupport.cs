@@ -15,6 +15,19 @@ public sealed class TempDirectory : IDisposable
     }
 }
 
+/// <summary>The repository the tests run from (the folder holding Landmarks.slnx).</summary>
+public static class Repository
+{
+    public static string Root { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Landmarks.slnx"))) return dir.FullName;
+        throw new InvalidOperationException("the tests run outside the repository");
+    }
+}
+
 /// <summary>The real public data beside the repository (../shared/data), absent on a bare clone.</summary>
 public static class SharedData
 {
