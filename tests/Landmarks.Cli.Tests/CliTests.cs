@@ -115,6 +115,25 @@ public class CliTests
     }
 
     [Fact]
+    public void Senior_points_score_half_a_pixel_from_the_observers_mean_and_a_pixel_from_the_junior()
+    {
+        using var dir = new TempDirectory();
+        Run("import", "isbi2015", Fixtures.MakeMiniIsbi(dir, 2), "--out", dir.File("isbi.json"));
+        var manifest = Imaging.Datasets.DatasetManifest.Load(dir.File("isbi.json"));
+        var senior = manifest.Cases.SelectMany(c => manifest.ReadReference(c).Landmarks.Select(l => new LandmarkPrediction(c.Id, l.Name, l.PositionMm, 1, true)));
+        PredictionCsv.Write([.. senior], dir.File("senior.csv"), 2);
+        var mean = Run("dataset", "reference", dir.File("isbi.json"), "--use", "mean", "--out", dir.File("mean"));
+        Assert.Equal(0, mean.Code);
+        Assert.Contains("2 cases -> " + Path.Combine(dir.File("mean"), "isbi2015-train-observer-mean.json"), mean.Out);
+        Assert.Contains("senior: 2 cases, MRE 0.050 ± 0.000 mm", Run("evaluate", "--pred", dir.File("senior.csv"), "--data", dir.File("mean/isbi2015-train-observer-mean.json")).Out);
+        Run("dataset", "reference", dir.File("isbi.json"), "--use", "second", "--out", dir.File("junior"));
+        var junior = Run("evaluate", "--pred", dir.File("senior.csv"), "--data", dir.File("junior/isbi2015-train-second-observer.json")).Out;
+        Assert.Contains("senior: 2 cases, MRE 0.100 ± 0.000 mm", junior);
+        Assert.Contains("second observer: 2 cases, MRE 0.100", junior);
+        Assert.NotEqual(0, Run("dataset", "reference", dir.File("isbi.json"), "--use", "third", "--out", dir.File("x")).Code);
+    }
+
+    [Fact]
     public void Evaluate_scores_two_models_and_writes_the_report()
     {
         using var dir = new TempDirectory();

@@ -84,4 +84,33 @@ public class DatasetTests
         var e = Assert.Throws<InvalidFileException>(() => DatasetManifest.Load(dir.File("m.json")));
         Assert.Contains("case id '1' appears 2 times", e.Reason);
     }
+
+    [Fact]
+    public void Observer_mean_reference_is_the_midpoint_and_the_second_observer_swaps_the_two()
+    {
+        using var dir = new TempDirectory();
+        var split = Assert.Single(Isbi2015.Import(Fixtures.MakeMiniIsbi(dir, 2)));
+        split.Manifest.Save(dir.File("isbi.json"));
+        var source = DatasetManifest.Load(dir.File("isbi.json"));
+        // Case 002, landmark k: the senior at pixel (k + 2, k), the junior one pixel right; 0.1 mm pixels.
+        var mean = ObserverReferences.Write(source, ObserverReference.Mean, dir.File("mean"));
+        var meanCase = mean.LoadCase(mean.Cases[1]);
+        var midpoint = meanCase.Reference.Landmarks[5].PositionMm!.Value;
+        Assert.Equal((0.75, 0.5, 0.0), (Math.Round(midpoint.X, 9), Math.Round(midpoint.Y, 9), Math.Round(midpoint.Z, 9)));
+        Assert.Null(meanCase.SecondObserver);
+        Assert.Equal(source.LoadCase(source.Cases[1]).Image.Geometry, meanCase.Image.Geometry);
+        var second = ObserverReferences.Write(source, ObserverReference.Second, dir.File("second"));
+        var swapped = second.LoadCase(second.Cases[1]);
+        Assert.Equal(0.8, swapped.Reference.Landmarks[5].PositionMm!.Value.X, 9);
+        Assert.Equal(0.7, swapped.SecondObserver!.Landmarks[5].PositionMm!.Value.X, 9);
+    }
+
+    [Fact]
+    public void Observer_reference_of_a_case_without_a_second_observer_is_refused_naming_it()
+    {
+        using var dir = new TempDirectory();
+        var source = Phantoms.WriteDataset(dir.File("one"), "one", 2, 2, 3);
+        var e = Assert.Throws<InvalidFileException>(() => ObserverReferences.Write(source, ObserverReference.Mean, dir.File("mean")));
+        Assert.Contains("has no second observer", e.Reason);
+    }
 }

@@ -15,7 +15,24 @@ internal static class DatasetCommand
             SplitSubcommand(console),
             AugmentSubcommand(console),
             HalvesSubcommand(console),
+            ReferenceSubcommand(console),
         };
+
+    private static Command ReferenceSubcommand(CliConsole console)
+    {
+        var manifestPath = new Argument<string>("FILE") { Description = "Dataset manifest whose cases have a second observer." };
+        var use = new Option<ObserverReference>("--use") { Description = "The new reference: Mean (the observers' midpoint) or Second (the second observer).", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Folder for the new reference landmarks (Slicer markups) and their manifest; the images stay where they are.", Required = true };
+        var command = new Command("reference", "Write a manifest of the same images whose reference is the two observers' mean, or the second observer: to train on the consensus, or to score a model against either observer or their mean.")
+            { manifestPath, use, output };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            var manifest = ObserverReferences.Write(DatasetManifest.Load(parse.GetValue(manifestPath)!), parse.GetValue(use), parse.GetValue(output)!);
+            console.Out.WriteLine($"{manifest.Cases.Count} cases -> {Path.Combine(parse.GetValue(output)!, manifest.Name + ".json")}");
+            return CliConsole.Success;
+        }));
+        return command;
+    }
 
     private static Command HalvesSubcommand(CliConsole console)
     {

@@ -106,13 +106,19 @@ public sealed record DatasetManifest(
 
     /// <summary>A case's reference landmarks. The image is read only when they are in its pixels and its grid is not
     /// known without it (a PNG, JPEG or BMP with the manifest's spacing has a plain grid: first pixel at the origin).</summary>
-    public LandmarkSet ReadReference(DatasetCase c)
+    public LandmarkSet ReadReference(DatasetCase c) => ReadAnnotation(c, c.Landmarks);
+
+    /// <summary>A case's second observer, read as <see cref="ReadReference"/> reads the reference.</summary>
+    public LandmarkSet ReadSecondObserver(DatasetCase c) =>
+        ReadAnnotation(c, c.SecondObserver ?? throw new ArgumentException($"case '{c.Id}' has no second observer"));
+
+    private LandmarkSet ReadAnnotation(DatasetCase c, string relativePath)
     {
-        string path = Resolve(c.Landmarks);
+        string path = Resolve(relativePath);
         if (!LandmarkFile.NeedsImageGrid(path)) return ReadLandmarks(path, null);
         if (SpacingOf(c) is Vec3 spacing && ImageFile.FormatOf(Resolve(c.Image)) is RasterFormat)
             return ReadLandmarks(path, LandmarkFile.PixelGrid(spacing));
-        return LoadCase(c).Reference;
+        return ReadLandmarks(path, ImageFile.Read(Resolve(c.Image), new ImageReadOptions(SpacingOf(c))).Geometry);
     }
 
     /// <summary>Reads a landmark file of this dataset, in the manifest's landmark order.</summary>
