@@ -78,6 +78,11 @@ public class TrainingTests
         Assert.InRange(presence.Threshold, 0.0, 1.0);
         Assert.True(presence.Present > 0 && presence.Absent > 0);
         Assert.True(presence.FalselyAbsent / (double)presence.Present < 0.25, $"{presence.FalselyAbsent} of {presence.Present} called absent");
+        // The record: both stages ran their iterations, validated at the end, one row per landmark.
+        var record = model.Metadata.Training!;
+        Assert.Equal((1000, 120, 1000, 120), (record.GlobalIterations, record.LocalIterations, record.BestGlobalIteration, record.BestLocalIteration));
+        Assert.Equal(test.LandmarkNames.Count, record.Landmarks!.Count);
+        Assert.True(record.ValidationMreMm > 0 && record.BestGlobalMreMm > 0 && record.Landmarks.All(l => l.ValidationStartMreMm > 0));
     }
 
     [Fact]
@@ -138,7 +143,7 @@ public class TrainingTests
         var reached = new List<int>();
         var (model, _) = TrainTiny(dir, 2, 50, 4, progress: p => { if (p.Stage == "global") reached.Add(p.Iteration); }, resume: true);
         Assert.Equal(30, reached.Min());  // carried on from 20: the first report after it is at 30
-        Assert.Equal(50, model.Metadata.TrainingSummary["globalIterations"]);
+        Assert.Equal(50, model.Metadata.Training!.GlobalIterations);
         // Weights, Adam's moments and the sampling all carry on where they stood.
         Assert.Equal(File.ReadAllBytes(dir.File("whole.lmk")), File.ReadAllBytes(dir.File("model.lmk")));
         Assert.Empty(Directory.GetFiles(dir.Path, "model.checkpoint*"));

@@ -42,9 +42,9 @@ internal static class TrainCommand
             using var model = display.Run((progress, log) => TrainingRun.Train(manifestPath, parse.GetValue(validation), modelPath, configuration,
                 new TrainerOptions(parse.GetValue(seed), deviceValue, checkpointPath, parse.GetValue(resume),
                     parse.GetValue(budget) is double time ? TimeSpan.FromMinutes(time) : null, progress, log)));
-            var summary = model.Metadata.TrainingSummary;
-            console.Out.WriteLine($"wrote {modelPath} after {display.Elapsed.TotalMinutes:0.0} min: validation MRE {summary.GetValueOrDefault("validationMreMm", double.NaN):0.000} mm " +
-                $"(global stage alone {summary.GetValueOrDefault("bestGlobalMreMm", double.NaN):0.000} mm)");
+            var record = model.Metadata.Training;
+            console.Out.WriteLine($"wrote {modelPath} after {display.Elapsed.TotalMinutes:0.0} min" + (record?.ValidationMreMm is double mre
+                ? $": validation MRE {mre:0.000} mm (global stage alone {record.BestGlobalMreMm:0.000} mm)" : " (no validation cases)"));
             return CliConsole.Success;
         }));
         return command;

@@ -17,12 +17,37 @@ public sealed record CheckpointState(TrainingStage Stage, int Iteration, int Glo
 
 public enum TrainingStage { Global, Local }
 
-/// <summary>What a model file says about itself. Everything that changes what a model does is a typed field here;
-/// <see cref="TrainingSummary"/> only records how training went, for people.</summary>
+/// <summary>How a training run went: for people (train's closing line, and the model file to look at), and for a resumed run, which goes on
+/// comparing validation errors with the best ones before the interruption. Errors are means over cases (mm), NaN for a
+/// landmark no case shows; null where nothing was measured (no validation cases, or the stage not reached yet).</summary>
+/// <param name="BestGlobalIteration">Iteration of the global weights kept (the lowest validation error, else the last).</param>
+/// <param name="ValidationMreMm">What the model does on the validation cases, each landmark with the stage it uses.</param>
+/// <param name="Landmarks">Per landmark, in <see cref="ModelMetadata.LandmarkNames"/> order; null until the global stage is done.</param>
+public sealed record TrainingRecord(
+    int GlobalIterations,
+    int LocalIterations,
+    int? BestGlobalIteration,
+    double? BestGlobalMreMm,
+    int? BestLocalIteration,
+    double? BestLocalMreMm,
+    double? ValidationMreMm,
+    IReadOnlyList<LandmarkRecord>? Landmarks)
+{
+    public static TrainingRecord Empty { get; } = new(0, 0, null, null, null, null, null, null);
+}
+
+/// <param name="TrainGlobalMreMm">The global stage on the training cases.</param>
+/// <param name="ValidationStartMreMm">The local stage's start (global estimates weighed against the shape model) on the validation cases.</param>
+/// <param name="ValidationLocalMreMm">The local stage refining from that start, on the validation cases.</param>
+public sealed record LandmarkRecord(double TrainGlobalMreMm, double? ValidationStartMreMm, double? ValidationLocalMreMm);
+
+/// <summary>What a model file says about itself. Everything that changes what a model does is a typed field here.</summary>
 /// <param name="Shape">The training set's mean shape: it gives a new image's pose and checks the global estimates. Null
 /// when the landmarks are too few to define a pose.</param>
 /// <param name="Stages">Per landmark, in <see cref="LandmarkNames"/> order; null until the global stage is trained.</param>
 /// <param name="Presence">How the presence threshold in <see cref="Config"/> was calibrated; null when it was given.</param>
+/// <param name="Training">Null in models written before it was recorded (their string-keyed <c>trainingSummary</c> is
+/// ignored: it never changed what a model does).</param>
 public sealed record ModelMetadata(
     int FormatVersion,
     string ToolVersion,
@@ -34,7 +59,7 @@ public sealed record ModelMetadata(
     IReadOnlyList<LandmarkStage>? Stages,
     PresenceCalibrationResult? Presence,
     CheckpointState? Checkpoint,
-    IReadOnlyDictionary<string, double> TrainingSummary)
+    TrainingRecord? Training)
 {
     /// <summary>How intensities are mapped before the networks see them (every back end must do the same).</summary>
     public const string Normalisation = "percentiles 0.5..99.5 -> 0..1, per stage image";
@@ -65,7 +90,7 @@ public sealed record ModelMetadata(
         if (metadata.LandmarkNames is not { Count: > 0 } || metadata.Config is null || metadata.Config.Problems().Any()
             || metadata.Stages is not null && metadata.Stages.Count != metadata.LandmarkNames.Count
             || metadata.Shape is not null && (metadata.Shape.MeanMm.Length != metadata.LandmarkNames.Count || metadata.Shape.ResidualMm.Length != metadata.LandmarkNames.Count)
-            || metadata.TrainingSummary is null)
+            || metadata.Training?.Landmarks is { } landmarks && landmarks.Count != metadata.LandmarkNames.Count)
             throw new InvalidFileException(source, "model metadata is inconsistent");
         return metadata;
     }

@@ -40,6 +40,7 @@ public sealed class LocalizerTrainer
     private readonly TimeBudget? _budget;
     private readonly ShapeModel? _shape;
     private readonly TrainingTimes _times = new();
+    private TrainingRecord _record = TrainingRecord.Empty;
 
     /// <param name="manifestSha256">Hash of the training manifest, recorded in the model.</param>
     public LocalizerTrainer(LocalizerConfig config, IReadOnlyList<string> names, IReadOnlyList<TrainingCase> train, IReadOnlyList<TrainingCase> validation,
@@ -84,10 +85,9 @@ public sealed class LocalizerTrainer
     {
         _clock.Start();
         torch.manual_seed(_options.Seed);
-        var summary = new Dictionary<string, double>();
         var template = BuildTemplate();
-        var model = TorchModel.Create(Metadata(summary, null)).WithTemplate(template);
-        var best = TorchModel.Create(Metadata(summary, null)).WithTemplate(template);
+        var model = TorchModel.Create(Metadata(null)).WithTemplate(template);
+        var best = TorchModel.Create(Metadata(null)).WithTemplate(template);
         int globalIterations = _config.Global.Iterations, localIterations = _config.Local.Iterations, start = 0;
         var stage = TrainingStage.Global;
         if (_options.Resume && _store.HasCheckpoint)
@@ -96,7 +96,9 @@ public sealed class LocalizerTrainer
             best.Dispose();
             CheckpointState state;
             (model, best, state) = _store.Load();
-            summary = new Dictionary<string, double>(model.Metadata.TrainingSummary);
+            // A checkpoint of an earlier version has no record: its best validation errors are forgotten, and the first
+            // validation after resuming sets them again.
+            _record = model.Metadata.Training ?? TrainingRecord.Empty;
             (stage, start, globalIterations, localIterations) = (state.Stage, state.Iteration, state.GlobalIterations, state.LocalIterations);
             _options.Log?.Invoke($"resuming the {stage.ToString().ToLowerInvariant()} stage at iteration {start} from {_store.CheckpointPath}");
         }
@@ -105,19 +107,19 @@ public sealed class LocalizerTrainer
 
         if (stage == TrainingStage.Global)
         {
-            globalIterations = TrainGlobal(model, best, summary, start, globalIterations, localIterations);
+            globalIterations = TrainGlobal(model, best, start, globalIterations, localIterations);
             start = 0;
         }
         CopyWeights(best.Global, model.Global);
-        var local = PrepareLocal(best, summary);
-        localIterations = TrainLocal(model, best, summary, local, start, globalIterations, localIterations);
-        var (stages, rows) = ChooseStages(best, local, summary);
+        var local = PrepareLocal(best);
+        localIterations = TrainLocal(model, best, local, start, globalIterations, localIterations);
+        var (stages, rows) = ChooseStages(best, local);
 
-        var presence = _times.Measure(TrainingTimes.Calibration, () => CalibratePresence(best.WithMetadata(Metadata(summary, stages))));
+        var presence = _times.Measure(TrainingTimes.Calibration, () => CalibratePresence(best.WithMetadata(Metadata(stages))));
         var config = _config with { PresenceThreshold = _config.PresenceThreshold ?? presence?.Threshold ?? LocalizerConfig.DefaultPresenceThreshold };
-        var final = best.WithMetadata(Metadata(summary, stages, config) with { Presence = presence });
+        var final = best.WithMetadata(Metadata(stages, config) with { Presence = presence });
         model.Dispose();
-        LogStory(rows, summary);
+        LogStory(rows);
         return final;
     }
 
@@ -129,17 +131,17 @@ public sealed class LocalizerTrainer
             _config.Global.CropSize, _config.Global.SpacingMm);
     }
 
-    private ModelMetadata Metadata(IReadOnlyDictionary<string, double> summary, IReadOnlyList<LandmarkStage>? stages, LocalizerConfig? config = null) =>
+    private ModelMetadata Metadata(IReadOnlyList<LandmarkStage>? stages, LocalizerConfig? config = null) =>
         new(TorchModel.FormatVersion, TorchModel.ToolVersion, _names, config ?? _config, ModelMetadata.Normalisation, _manifestSha256,
-            _shape, stages, Presence: null, Checkpoint: null, new Dictionary<string, double>(summary));
+            _shape, stages, Presence: null, Checkpoint: null, _record);
 
-    private int TrainGlobal(TorchModel model, TorchModel best, Dictionary<string, double> summary, int start, int iterations, int localIterations)
+    private int TrainGlobal(TorchModel model, TorchModel best, int start, int iterations, int localIterations)
     {
         var cfg = _config.Global;
         var optimizer = optim.Adam(model.Global.parameters(), lr: cfg.LearningRate, amsgrad: true);
         if (start > 0) _store.RestoreOptimizer(optimizer, TrainingStage.Global, start);
         var batches = new GlobalBatches(_config, _train, _poses, _options.Seed);
-        double bestMre = summary.GetValueOrDefault("bestGlobalMreMm", double.PositiveInfinity);
+        double bestMre = _record.BestGlobalMreMm ?? double.PositiveInfinity;
         iterations = RunStage(TrainingStage.Global, model.Global, optimizer, batches.Make, cfg.LearningRate, cfg.Alpha, start, iterations, TimeBudget.GlobalShare,
             validate: iteration =>
             {
@@ -148,14 +150,14 @@ public sealed class LocalizerTrainer
                 if (mre is null || mre < bestMre)
                 {
                     CopyWeights(model.Global, best.Global);
-                    summary["bestGlobalIteration"] = iteration;
-                    if (mre is double value) summary["bestGlobalMreMm"] = bestMre = value;
-                    _store.SaveBest(best, Metadata(summary, null));
+                    if (mre is double value) bestMre = value;
+                    _record = _record with { BestGlobalIteration = iteration, BestGlobalMreMm = mre };
+                    _store.SaveBest(best, Metadata(null));
                 }
                 if (mre is not null) _options.Log?.Invoke($"global iteration {iteration}: validation MRE {mre:0.000} mm (best {bestMre:0.000})");
             },
-            checkpoint: (iteration, total) => _store.Save(model, Metadata(summary, null), optimizer, new CheckpointState(TrainingStage.Global, iteration, total, localIterations)));
-        summary["globalIterations"] = iterations;
+            checkpoint: (iteration, total) => _store.Save(model, Metadata(null), optimizer, new CheckpointState(TrainingStage.Global, iteration, total, localIterations)));
+        _record = _record with { GlobalIterations = iterations };
         return iterations;
     }
 
@@ -164,9 +166,11 @@ public sealed class LocalizerTrainer
     /// <param name="StartErrors">Per landmark, start minus truth on the training cases (mm): where training crops are centred.</param>
     /// <param name="Poses">Per training case, the rotation of its pose from its reference landmarks.</param>
     /// <param name="ValidationStarts">Per validation case, the start the localizer would take from its global estimates.</param>
-    private sealed record LocalPreparation(LandmarkStage[] Stages, List<Vec3>[] StartErrors, Matrix3?[] Poses, LocalStart[] ValidationStarts, double[] ValidationStartMre);
+    /// <param name="TrainGlobalMre">Per landmark, the global stage's mean error on the training cases (mm).</param>
+    private sealed record LocalPreparation(LandmarkStage[] Stages, List<Vec3>[] StartErrors, Matrix3?[] Poses, LocalStart[] ValidationStarts, double[] ValidationStartMre,
+        double[] TrainGlobalMre);
 
-    private LocalPreparation PrepareLocal(TorchModel best, Dictionary<string, double> summary)
+    private LocalPreparation PrepareLocal(TorchModel best)
     {
         var trainGlobal = GlobalEstimatesMm(best, _train);
         var validationGlobal = GlobalEstimatesMm(best, _validation);
@@ -175,8 +179,7 @@ public sealed class LocalizerTrainer
         // Errors on new images are larger than on the training cases: without validation cases, enlarge those.
         var stages = Enumerable.Range(0, _names.Count).Select(l => new LandmarkStage(true,
             double.IsFinite(validationErrors[l]) ? validationErrors[l] : trainErrors[l] * _config.Local.OffsetScale)).ToArray();
-        for (int l = 0; l < _names.Count; l++) summary[$"trainGlobalMreMm.{l}"] = trainErrors[l];
-        var localizer = new Localizer(best.WithMetadata(Metadata(summary, stages)).ToInference(_options.Device));
+        var localizer = new Localizer(best.WithMetadata(Metadata(stages)).ToInference(_options.Device));
         var trainStarts = _train.Select((c, n) => localizer.Start(trainGlobal[n], AllTrue(_names.Count))).ToArray();
         var startErrors = GlobalErrors(_train, [.. trainStarts.Select(s => s.PositionsMm)]);
         var validationStarts = _validation.Select((c, n) => localizer.Start(validationGlobal[n], AllTrue(_names.Count))).ToArray();
@@ -185,33 +188,33 @@ public sealed class LocalizerTrainer
             _options.Log?.Invoke($"shape model: {_train.Count} cases, poses up to {_shape.PoseSpreadDegrees:0} degrees apart, residual {Mean(_shape.ResidualMm):0.000} mm; " +
                 $"start of the local stage on the training cases {Mean(startErrors.SelectMany(e => e).Select(e => e.Length)):0.000} mm (global alone {Mean(trainErrors):0.000})" +
                 (_validation.Count > 0 ? $", on the validation cases {Mean(validationStartMre):0.000} mm (global alone {Mean(validationErrors):0.000})" : ""));
-        return new LocalPreparation(stages, startErrors, _poses, validationStarts, validationStartMre);
+        return new LocalPreparation(stages, startErrors, _poses, validationStarts, validationStartMre, trainErrors);
     }
 
     private static bool[] AllTrue(int count) => [.. Enumerable.Repeat(true, count)];
 
-    private int TrainLocal(TorchModel model, TorchModel best, Dictionary<string, double> summary, LocalPreparation local, int start, int globalIterations, int iterations)
+    private int TrainLocal(TorchModel model, TorchModel best, LocalPreparation local, int start, int globalIterations, int iterations)
     {
         var cfg = _config.Local;
         var optimizer = optim.Adam(model.Local.parameters(), lr: cfg.LearningRate, amsgrad: true);
         if (start > 0) _store.RestoreOptimizer(optimizer, TrainingStage.Local, start);
         var batches = new LocalBatches(_config, _train, local.StartErrors, local.Poses, _options.Seed);
-        double bestMre = summary.GetValueOrDefault("bestLocalMreMm", double.PositiveInfinity);
+        double bestMre = _record.BestLocalMreMm ?? double.PositiveInfinity;
         iterations = RunStage(TrainingStage.Local, model.Local, optimizer, batches.Make, cfg.LearningRate, cfg.Alpha, start, iterations, 1 - TimeBudget.ClosingShare,
             validate: iteration =>
             {
-                double? mre = _validation.Count > 0 ? Mean(LocalValidationMre(model.WithMetadata(Metadata(summary, local.Stages)), local)) : null;
+                double? mre = _validation.Count > 0 ? Mean(LocalValidationMre(model.WithMetadata(Metadata(local.Stages)), local)) : null;
                 if (mre is null || mre < bestMre)
                 {
                     CopyWeights(model.Local, best.Local);
-                    summary["bestLocalIteration"] = iteration;
-                    if (mre is double value) summary["bestLocalMreMm"] = bestMre = value;
-                    _store.SaveBest(best, Metadata(summary, local.Stages));
+                    if (mre is double value) bestMre = value;
+                    _record = _record with { BestLocalIteration = iteration, BestLocalMreMm = mre };
+                    _store.SaveBest(best, Metadata(local.Stages));
                 }
                 if (mre is not null) _options.Log?.Invoke($"local iteration {iteration}: validation MRE {mre:0.000} mm (best {bestMre:0.000}, start {Mean(local.ValidationStartMre):0.000})");
             },
-            checkpoint: (iteration, total) => _store.Save(model, Metadata(summary, local.Stages), optimizer, new CheckpointState(TrainingStage.Local, iteration, globalIterations, total)));
-        summary["localIterations"] = iterations;
+            checkpoint: (iteration, total) => _store.Save(model, Metadata(local.Stages), optimizer, new CheckpointState(TrainingStage.Local, iteration, globalIterations, total)));
+        _record = _record with { LocalIterations = iterations };
         return iterations;
     }
 
@@ -302,22 +305,28 @@ public sealed class LocalizerTrainer
     private sealed record ValidationRow(string Name, double MreMm, double WithinTwoMm, bool UseLocal);
 
     /// <summary>The local stage stays on for a landmark unless it did worse than its start on the validation cases.</summary>
-    private (LandmarkStage[] Stages, ValidationRow[] Rows) ChooseStages(TorchModel best, LocalPreparation local, Dictionary<string, double> summary)
+    private (LandmarkStage[] Stages, ValidationRow[] Rows) ChooseStages(TorchModel best, LocalPreparation local)
     {
-        if (_validation.Count == 0) return (local.Stages, []);
-        var localErrors = LocalValidationErrors(best.WithMetadata(Metadata(summary, local.Stages)), local);
+        if (_validation.Count == 0)
+        {
+            _record = _record with { Landmarks = [.. local.TrainGlobalMre.Select(e => new LandmarkRecord(e, null, null))] };
+            return (local.Stages, []);
+        }
+        var localErrors = LocalValidationErrors(best.WithMetadata(Metadata(local.Stages)), local);
         var startErrors = GlobalErrors(_validation, [.. local.ValidationStarts.Select(s => s.PositionsMm)]).Select(e => e.Select(v => v.Length).ToList()).ToArray();
         var stages = local.Stages.Select((s, l) => s with { UseLocal = !(Mean(localErrors[l]) > Mean(startErrors[l])) }).ToArray();
         var rows = new ValidationRow[_names.Count];
         for (int l = 0; l < _names.Count; l++)
         {
-            summary[$"validationStartMreMm.{l}"] = Mean(startErrors[l]);
-            summary[$"validationLocalMreMm.{l}"] = Mean(localErrors[l]);
             var used = stages[l].UseLocal ? localErrors[l] : startErrors[l];
             rows[l] = new ValidationRow(_names[l], Mean(used), used.Count == 0 ? double.NaN : used.Count(e => e <= 2) / (double)used.Count, stages[l].UseLocal);
         }
-        // What the model will do on the validation cases: per landmark, the stage it uses.
-        summary["validationMreMm"] = Mean(rows.Select(r => r.MreMm));
+        _record = _record with
+        {
+            // What the model will do on the validation cases: per landmark, the stage it uses.
+            ValidationMreMm = Mean(rows.Select(r => r.MreMm)),
+            Landmarks = [.. Enumerable.Range(0, _names.Count).Select(l => new LandmarkRecord(local.TrainGlobalMre[l], Mean(startErrors[l]), Mean(localErrors[l])))],
+        };
         var disabled = rows.Where(r => !r.UseLocal).Select(r => r.Name).ToList();
         if (disabled.Count > 0) _options.Log?.Invoke($"local stage not used where it did not beat its start on validation: {string.Join(", ", disabled)}");
         return (stages, rows);
@@ -349,7 +358,7 @@ public sealed class LocalizerTrainer
 
     /// <summary>The end of the log: per landmark how the validation cases came out and which stage is used, then where
     /// the minutes went.</summary>
-    private void LogStory(ValidationRow[] rows, Dictionary<string, double> summary)
+    private void LogStory(ValidationRow[] rows)
     {
         if (_options.Log is null) return;
         if (rows.Length > 0)
@@ -357,8 +366,8 @@ public sealed class LocalizerTrainer
             _options.Log($"validation ({_validation.Count} cases), per landmark: MRE, share within 2 mm, stage used");
             for (int l = 0; l < rows.Length; l++)
                 _options.Log($"  {l + 1,3} {rows[l].Name,-28} {rows[l].MreMm,7:0.000} mm {100 * rows[l].WithinTwoMm,6:0.0}%  {(rows[l].UseLocal ? "local" : "global")}");
-            _options.Log($"validation MRE {summary.GetValueOrDefault("validationMreMm", double.NaN):0.000} mm, {100 * Mean(rows.Select(r => r.WithinTwoMm)):0.0}% within 2 mm " +
-                $"(global stage alone {summary.GetValueOrDefault("bestGlobalMreMm", double.NaN):0.000} mm)");
+            _options.Log($"validation MRE {_record.ValidationMreMm:0.000} mm, {100 * Mean(rows.Select(r => r.WithinTwoMm)):0.0}% within 2 mm " +
+                $"(global stage alone {_record.BestGlobalMreMm:0.000} mm)");
         }
         _options.Log(_times.Describe());
     }

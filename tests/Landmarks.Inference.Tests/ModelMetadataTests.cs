@@ -1,0 +1,45 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Landmarks.Imaging.IO;
+using Landmarks.Inference.Model;
+
+namespace Landmarks.Inference.Tests;
+
+/// <summary>A model's metadata: its training record round-trips, and models written before the record was typed still load.</summary>
+public class ModelMetadataTests
+{
+    private static ModelMetadata Metadata(TrainingRecord? training) =>
+        new(2, "test", ["a", "b"], LocalizerConfig.Derive(2, 0.1, [190, 240]), ModelMetadata.Normalisation, "sha", null,
+            [new LandmarkStage(true, 1.5), new LandmarkStage(false, 2.5)], null, null, training);
+
+    private static ModelMetadata Parse(string json) => ModelMetadata.Parse(Encoding.UTF8.GetBytes(json), "model.lmk");
+
+    [Fact]
+    public void Training_record_round_trips_with_a_landmark_no_case_shows()
+    {
+        var record = new TrainingRecord(1200, 300, 1000, 2.25, 250, 1.4, 1.35,
+            [new LandmarkRecord(1.9, 2.1, 1.2), new LandmarkRecord(2.4, double.NaN, null)]);
+        var parsed = Parse(Metadata(record).ToJson()).Training!;
+        Assert.Equal(record with { Landmarks = null }, parsed with { Landmarks = null });
+        Assert.Equal(record.Landmarks, parsed.Landmarks);
+    }
+
+    [Fact]
+    public void Model_of_an_earlier_version_with_a_string_keyed_summary_still_loads_without_a_record()
+    {
+        var json = JsonNode.Parse(Metadata(null).ToJson())!.AsObject();
+        json.Remove("training");
+        json["trainingSummary"] = new JsonObject { ["globalIterations"] = 12000, ["validationMreMm"] = 1.4 };
+        var parsed = Parse(json.ToJsonString());
+        Assert.Null(parsed.Training);
+        Assert.Equal(["a", "b"], parsed.LandmarkNames);
+        Assert.False(parsed.Stages![1].UseLocal);
+    }
+
+    [Fact]
+    public void Record_with_a_row_per_landmark_that_does_not_match_the_names_is_refused()
+    {
+        var record = TrainingRecord.Empty with { Landmarks = [new LandmarkRecord(1, null, null)] };
+        Assert.Contains("inconsistent", Assert.Throws<InvalidFileException>(() => Parse(Metadata(record).ToJson())).Reason);
+    }
+}
