@@ -94,7 +94,7 @@ public class LocalizerTests
             ? ShapeModel.Build(3, [.. Enumerable.Range(0, 4).Select(k => Truth.Select(p => (WorldMm?)WorldMm.FromVector(Matrix3.Rotation(k % 3, 0.2 * k) * p.AsVector() + new Vec3(k, 0, 0))).ToArray())])
             : null;
         var metadata = new ModelMetadata(2, "test", names, config, ModelMetadata.Normalisation, "", shape,
-            [.. names.Select(_ => new LandmarkStage(true, 2))], null, null, new Dictionary<string, double>());
+            [.. names.Select(_ => new LandmarkStage(true, 2))], null, null, null);
         return new LocalizerModel(metadata, new MarkerFinder(Truth.Length, config.Global.Shape.OutputStride), new MarkerFinder(Truth.Length, LocalStageConfig.OutputStride), null);
     }
 
@@ -125,5 +125,37 @@ public class LocalizerTests
         var results = new IReadOnlyList<LocatedLandmark>[8];
         Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, n => results[n] = localizer.Locate(image));
         Assert.All(results, r => Assert.Equal(sequential, r));
+    }
+
+    [Fact]
+    public void Prediction_run_writes_every_readable_scan_fails_the_broken_one_alone_and_a_rerun_skips_what_is_done()
+    {
+        using var dir = new Landmarks.Tests.TempDirectory();
+        var (image, markers) = Scan();
+        foreach (string id in new[] { "a", "b" }) Landmarks.Imaging.Formats.ImageFile.Write(image, dir.File(id + ".nrrd"));
+        File.WriteAllText(dir.File("c.nrrd"), "NRRD0004\ntype: float\n");
+        var scans = new[] { "a", "b", "c" }.Select(id => new Landmarks.Imaging.Datasets.ScanInput(id, dir.File(id + ".nrrd"), null)).ToList();
+        using var model = Model(withShape: true);
+        var localizer = new Localizer(model);
+        string csv = dir.File("out/predictions.csv");
+        var outcomes = new List<PredictedCase>();
+        PredictionSummary first;
+        using (var run = PredictionRun.Open(csv, dir.File("markups")))
+        {
+            // One writer at a time: a second run on the same file is refused before it does anything.
+            Assert.Contains("another process is writing it", Assert.Throws<Landmarks.Imaging.IO.InvalidFileException>(() => PredictionRun.Open(csv)).Reason);
+            first = run.Run(localizer, scans, outcomes.Add);
+        }
+        Assert.Equal(new PredictionSummary(2, 0, 1), first);
+        Assert.Equal(["a", "b", "c"], outcomes.Select(o => o.CaseId));
+        Assert.Contains("c.nrrd", outcomes[2].Error);
+        var rows = Landmarks.Imaging.Annotations.PredictionCsv.Read(csv);
+        Assert.Equal(2 * Truth.Length, rows.Count);
+        Assert.All(rows, r => Assert.True(r.PositionMm!.Value.DistanceTo(markers[int.Parse(r.Landmark[1..]) - 1]) < 0.25, $"{r.CaseId} {r.Landmark} at {r.PositionMm}"));
+        Assert.True(File.Exists(dir.File("markups/b.mrk.json")));
+        byte[] written = File.ReadAllBytes(csv);
+        using (var rerun = PredictionRun.Open(csv))
+            Assert.Equal(new PredictionSummary(0, 2, 1), rerun.Run(localizer, scans));
+        Assert.Equal(written, File.ReadAllBytes(csv));
     }
 }

@@ -1,10 +1,6 @@
 using System.CommandLine;
-using System.Diagnostics;
-using Landmarks.Imaging.Annotations;
 using Landmarks.Imaging.Datasets;
-using Landmarks.Imaging.Formats;
 using Landmarks.Imaging.Geometry;
-using Landmarks.Imaging.IO;
 using Landmarks.Inference;
 
 namespace Landmarks.Cli.Commands;
@@ -27,44 +23,20 @@ internal static class PredictCommand
         command.SetAction(parse => console.Guard(() =>
         {
             string outPath = parse.GetValue(output)!;
-            using var writing = WriterLock.Acquire(outPath);
+            using var run = PredictionRun.Open(outPath, parse.GetValue(markups), console.Warn);
             var (localizerModel, owner) = Engine.Load(parse.GetValue(model)!, parse.GetValue(engine), parse.GetValue(device)!);
             using var ownership = owner;
-            var localizer = new Localizer(localizerModel, parse.GetValue(threshold));
             var cases = Scans(parse.GetValue(inputs)!, CommonOptions.ParseSpacing(parse.GetValue(spacing)), parse.GetValue(shard));
-            var rows = File.Exists(outPath) ? PredictionCsv.Read(outPath).ToList() : [];
-            var done = rows.Select(r => r.CaseId).ToHashSet();
-            int failed = 0, predicted = 0, skipped = 0;
-            var clock = new Stopwatch();
-            foreach (var input in cases)
+            var summary = run.Run(new Localizer(localizerModel, parse.GetValue(threshold)), cases, outcome =>
             {
-                if (done.Contains(input.CaseId)) { skipped++; continue; }
-                try
-                {
-                    clock.Restart();
-                    var image = ImageFile.Read(input.ImagePath, new Landmarks.Imaging.Formats.ImageReadOptions(input.SpacingMm, console.Warn));
-                    var read = clock.Elapsed;
-                    clock.Restart();
-                    var located = localizer.Locate(image);
-                    clock.Stop();
-                    var caseRows = located.Select(l => new LandmarkPrediction(input.CaseId, l.Name, l.PositionMm, l.Confidence, l.Present)).ToList();
-                    rows.AddRange(caseRows);
-                    done.Add(input.CaseId);
-                    // Rewritten whole and renamed, so an interrupted run leaves a valid file to resume from.
-                    PredictionCsv.Write(rows, outPath, image.Dimension);
-                    if (parse.GetValue(markups) is string folder)
-                        LandmarkFile.Write(new LandmarkSet(located.Select(l => new Landmark(l.Name, l.Present ? l.PositionMm : null))), Path.Combine(folder, input.CaseId + ".mrk.json"));
-                    predicted++;
-                    console.Out.WriteLine($"{input.CaseId}: {located.Count(l => l.Present)} of {located.Count} landmarks present, located in {clock.Elapsed.TotalSeconds:0.000} s (image read in {read.TotalSeconds:0.000} s)");
-                }
-                catch (Exception e) when (e is InvalidFileException or ArgumentException)
-                {
-                    failed++;
-                    console.Error.WriteLine($"error: case {input.CaseId}: {e.Message}");
-                }
-            }
-            console.Out.WriteLine($"{predicted} cases predicted, {skipped} already in {outPath}, {failed} failed");
-            return failed == 0 ? CliConsole.Success : CliConsole.Failure;
+                if (outcome.Landmarks is { } located)
+                    console.Out.WriteLine($"{outcome.CaseId}: {located.Count(l => l.Present)} of {located.Count} landmarks present, " +
+                        $"located in {outcome.Located.TotalSeconds:0.000} s (image read in {outcome.Read.TotalSeconds:0.000} s)");
+                else
+                    console.Error.WriteLine($"error: case {outcome.CaseId}: {outcome.Error}");
+            });
+            console.Out.WriteLine($"{summary.Predicted} cases predicted, {summary.Skipped} already in {outPath}, {summary.Failed} failed");
+            return summary.Failed == 0 ? CliConsole.Success : CliConsole.Failure;
         }));
         return command;
     }
