@@ -8,10 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=${WORK:-/tmp/landmarks-engines}
 model=$(realpath "$1"); shift
-export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647
-mkdir -p "$work"
-dotnet publish "$here/src/Landmarks.Cli" -c Release -o "$work/bin" >/dev/null
-L="$work/bin/landmarks"
+source "$here/bench/common.sh"
 $L export "$model" --out "$work/model.zip" | tail -1
 for engine in torch onnx; do
   file=$model; [ $engine = onnx ] && file=$work/model.zip

@@ -10,10 +10,7 @@ work=${WORK:-/tmp/landmarks-atlas}
 data=${DATA:-$here/../shared/data/mouse-ct-atlas}
 folds=${FOLDS:-1 2 3 4 5}
 budget=${BUDGET:+--time-budget $BUDGET}
-export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647
-mkdir -p "$work"
-dotnet publish "$here/src/Landmarks.Cli" -c Release -o "$work/bin" >/dev/null
-L="$work/bin/landmarks"
+source "$here/bench/common.sh"
 cd "$work"
 $L dataset create --images "$data/images" --landmarks "$data/landmarks" --out atlas.json
 $L dataset check atlas.json | tail -1

@@ -7,9 +7,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=${WORK:-/tmp/landmarks-review}
 data=${DATA:-$here/../shared/data/isbi2015}
-mkdir -p "$work"
-dotnet publish "$here/src/Landmarks.Cli" -c Release -o "$work/bin" >/dev/null
-L="$work/bin/landmarks"
+source "$here/bench/common.sh"
 bench() { dotnet run -c Release --project "$here/bench/Landmarks.Bench" -- "$@"; }
 cd "$work"
 
