@@ -121,4 +121,86 @@ public class ImageTests
         var same = GaussianFilter.ResampleSmoothly(image, g.SpacingMm);
         Assert.Equal(image.Voxels, same.Voxels);
     }
+
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(1000, 0)]
+    [InlineData(4097, 3)]
+    public void Order_statistics_are_what_a_sort_places_at_each_rank_with_runs_of_one_value_and_NaN(int count, int nans)
+    {
+        var random = new Random(count);
+        // Images have long runs of one value (background): a third of the values are 0.
+        var values = Enumerable.Range(0, count).Select(n => n < nans ? float.NaN : random.Next(3) == 0 ? 0f : (float)Math.Round(random.NextDouble() * 50, 1)).ToArray();
+        random.Shuffle(values);
+        var sorted = (float[])values.Clone();
+        Array.Sort(sorted);
+        var statistics = new OrderStatistics(values);
+        foreach (int k in new[] { 0, nans, count / 200, count / 2, count - 1 - count / 200, count - 1 }.Where(k => k < count))
+            Assert.Equal(sorted[k], statistics.At(k));
+    }
+
+    [Fact]
+    public void Smoothing_equals_a_direct_convolution_with_edges_extended_along_every_axis()
+    {
+        var g = new ImageGeometry(3, new GridSize(37, 21, 13), new Vec3(0.5, 0.7, 1.1), new WorldMm(0, 0, 0), Matrix3.Identity);
+        var random = new Random(5);
+        var image = new Image(g, [.. Enumerable.Range(0, 37 * 21 * 13).Select(_ => (float)random.NextDouble() * 100)]);
+        var sigmaMm = new Vec3(0.9, 1.0, 1.5);
+        var smoothed = GaussianFilter.Smooth(image, sigmaMm);
+        // The same Gaussian (radius 3 sigma, normalised), applied axis after axis, written plainly.
+        var expected = image.Voxels.Select(v => (double)v).ToArray();
+        int[] counts = [37, 21, 13];
+        for (int axis = 0; axis < 3; axis++)
+        {
+            double sigma = sigmaMm[axis] / g.SpacingMm[axis];
+            int radius = (int)Math.Ceiling(3 * sigma);
+            var weights = Enumerable.Range(-radius, 2 * radius + 1).Select(q => Math.Exp(-0.5 * q * q / (sigma * sigma))).ToArray();
+            double total = weights.Sum();
+            var next = new double[expected.Length];
+            for (int k = 0; k < 13; k++)
+                for (int j = 0; j < 21; j++)
+                    for (int i = 0; i < 37; i++)
+                    {
+                        int[] at = [i, j, k];
+                        double sum = 0;
+                        for (int q = -radius; q <= radius; q++)
+                        {
+                            int[] from = [.. at];
+                            from[axis] = Math.Clamp(at[axis] + q, 0, counts[axis] - 1);
+                            sum += weights[q + radius] / total * expected[from[0] + 37 * (from[1] + 21 * from[2])];
+                        }
+                        next[i + 37 * (j + 21 * k)] = sum;
+                    }
+            expected = next;
+        }
+        for (int n = 0; n < expected.Length; n++) Assert.Equal(expected[n], smoothed.Voxels[n], tolerance: 1e-3);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(2)]
+    public void Resampling_along_the_source_axes_gives_what_sampling_each_voxel_gives_inside_and_outside(int dimension)
+    {
+        var direction = Matrix3.AxisAngle(new Vec3(0, 0, 1), 0.3);
+        var size = new GridSize(23, 17, dimension == 3 ? 11 : 1);
+        var g = new ImageGeometry(dimension, size, new Vec3(0.5, 0.7, 1.1), new WorldMm(3, -2, 5), direction);
+        var random = new Random(dimension);
+        var image = new Image(g, [.. Enumerable.Range(0, 23 * 17 * size.Z).Select(_ => (float)random.NextDouble() * 100)]);
+        // Coarser, finer and shifted so that part of the target lies outside the source.
+        var target = new ImageGeometry(dimension, new GridSize(30, 9, dimension == 3 ? 8 : 1), new Vec3(0.45, 1.6, dimension == 3 ? 1.7 : 1.1),
+            g.IndexToWorld(new VoxelIndex(-3.3, 2.25, dimension == 3 ? -1.5 : 0)), direction);
+        Assert.True(Resampler.AlongSourceAxes(g, target));
+        Assert.False(Resampler.AlongSourceAxes(g, new ImageGeometry(dimension, target.Size, target.SpacingMm, target.OriginMm, Matrix3.AxisAngle(new Vec3(0, 0, 1), 0.31))));
+        var resampled = image.Resample(target, Interpolation.Linear, -1);
+        int outside = 0;
+        for (int k = 0; k < target.Size.Z; k++)
+            for (int j = 0; j < target.Size.Y; j++)
+                for (int i = 0; i < target.Size.X; i++)
+                {
+                    float expected = image.Sample(g.WorldToIndex(target.IndexToWorld(new VoxelIndex(i, j, k))), Interpolation.Linear, -1);
+                    Assert.Equal(expected, resampled[i, j, k], 4);
+                    if (expected == -1) outside++;
+                }
+        Assert.InRange(outside, 1, target.Size.VoxelCount - 1);
+    }
 }

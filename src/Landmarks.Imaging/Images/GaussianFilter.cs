@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using Landmarks.Imaging.Geometry;
 
 namespace Landmarks.Imaging.Images;
@@ -64,30 +67,74 @@ public static class GaussianFilter
         return kernel;
     }
 
+    /// <summary>Convolves every line along <paramref name="axis"/> with the kernel, edge voxels extending outwards. Along x
+    /// each line is padded once and swept with SIMD vectors; along y and z whole rows (contiguous in memory) are weighted
+    /// and added, so every inner loop runs over contiguous floats.</summary>
     private static void SmoothAxis(float[] voxels, int[] counts, int[] strides, int axis, float[] kernel)
     {
-        int n = counts[axis], stride = strides[axis], radius = kernel.Length / 2;
-        // Every line along the axis starts at an offset with a zero index on that axis.
-        var starts = new List<int>();
-        for (int k = 0; k < (axis == 2 ? 1 : counts[2]); k++)
-            for (int j = 0; j < (axis == 1 ? 1 : counts[1]); j++)
-                for (int i = 0; i < (axis == 0 ? 1 : counts[0]); i++)
-                    starts.Add(i + j * strides[1] + k * strides[2]);
-        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, starts.Count), range =>
+        int radius = kernel.Length / 2;
+        if (axis == 0)
         {
-            var line = new float[n];
-            for (int s = range.Item1; s < range.Item2; s++)
+            int n = counts[0];
+            Parallel.ForEach(Partitioner.Create(0, counts[1] * counts[2]), range =>
             {
-                int start = starts[s];
-                for (int t = 0; t < n; t++) line[t] = voxels[start + t * stride];
-                for (int t = 0; t < n; t++)
+                var padded = new float[n + 2 * radius];
+                for (int line = range.Item1; line < range.Item2; line++)
                 {
-                    double sum = 0;
-                    for (int q = -radius; q <= radius; q++)
-                        sum += kernel[q + radius] * line[Math.Clamp(t + q, 0, n - 1)];  // edge voxels extend outwards
-                    voxels[start + t * stride] = (float)sum;
+                    var values = voxels.AsSpan(line * n, n);
+                    values.CopyTo(padded.AsSpan(radius));
+                    padded.AsSpan(0, radius).Fill(values[0]);
+                    padded.AsSpan(radius + n).Fill(values[n - 1]);
+                    Convolve(padded, kernel, values);
                 }
+            });
+            return;
+        }
+        // Along y: rows of x within one slice; along z: whole slices. Either way a "row" is contiguous.
+        int rowLength = axis == 1 ? counts[0] : counts[0] * counts[1];
+        int rows = counts[axis], rowStride = strides[axis], groups = axis == 1 ? counts[2] : 1, groupStride = strides[2];
+        var source = (float[])voxels.Clone();
+        // Parallel over groups and over parts of a row, so 2D images (one group) use every core too.
+        int partLength = Math.Max(Vector<float>.Count, (rowLength + 3) / 4 / Vector<float>.Count * Vector<float>.Count);
+        int parts = (rowLength + partLength - 1) / partLength;
+        Parallel.For(0, groups * parts, job =>
+        {
+            int group = job / parts, from = job % parts * partLength, length = Math.Min(partLength, rowLength - from);
+            int origin = group * groupStride + from;
+            for (int t = 0; t < rows; t++)
+            {
+                var output = voxels.AsSpan(origin + t * rowStride, length);
+                output.Clear();
+                for (int q = -radius; q <= radius; q++)
+                    AddScaled(source.AsSpan(origin + Math.Clamp(t + q, 0, rows - 1) * rowStride, length), kernel[q + radius], output);
             }
         });
+    }
+
+    /// <summary>output[t] = sum over q of kernel[q] * padded[t + q], for a line padded by the kernel's radius on each side.</summary>
+    private static void Convolve(float[] padded, float[] kernel, Span<float> output)
+    {
+        int n = output.Length, width = Vector<float>.Count, t = 0;
+        for (; t <= n - width; t += width)
+        {
+            var sum = Vector<float>.Zero;
+            for (int q = 0; q < kernel.Length; q++) sum += new Vector<float>(padded, t + q) * kernel[q];
+            sum.CopyTo(output[t..]);
+        }
+        for (; t < n; t++)
+        {
+            float sum = 0;
+            for (int q = 0; q < kernel.Length; q++) sum += kernel[q] * padded[t + q];
+            output[t] = sum;
+        }
+    }
+
+    /// <summary>output += weight * values.</summary>
+    private static void AddScaled(ReadOnlySpan<float> values, float weight, Span<float> output)
+    {
+        var vectorValues = MemoryMarshal.Cast<float, Vector<float>>(values);
+        var vectorOutput = MemoryMarshal.Cast<float, Vector<float>>(output);
+        for (int v = 0; v < vectorValues.Length; v++) vectorOutput[v] += vectorValues[v] * weight;
+        for (int t = vectorValues.Length * Vector<float>.Count; t < values.Length; t++) output[t] += weight * values[t];
     }
 }

@@ -19,18 +19,77 @@ public sealed record IntensityStatistics(double Min, double Max, double Mean, do
         double mean = sum / voxels.Length;
         double variance = Math.Max(0, sumSquares / voxels.Length - mean * mean);
 
-        // A regular stride keeps the percentiles deterministic and cheap on large volumes.
+        // A regular stride keeps the percentiles deterministic and cheap on large volumes; the order statistics are
+        // selected, not sorted for (a sort of a million voxels took a third of a cephalogram's preparation).
         int stride = Math.Max(1, voxels.Length / PercentileSampleSize);
         var sample = new float[(voxels.Length + stride - 1) / stride];
         for (int s = 0; s < sample.Length; s++) sample[s] = voxels[s * stride];
-        Array.Sort(sample);
+        var ordered = new OrderStatistics(sample);
         double Percentile(double p)
         {
             double position = p / 100 * (sample.Length - 1);
             int lower = (int)Math.Floor(position);
             int upper = Math.Min(lower + 1, sample.Length - 1);
-            return sample[lower] + (sample[upper] - sample[lower]) * (position - lower);
+            double low = ordered.At(lower), high = ordered.At(upper);
+            return low + (high - low) * (position - lower);
         }
         return new IntensityStatistics(min, max, mean, Math.Sqrt(variance), Percentile(0.5), Percentile(50), Percentile(99.5));
     }
+}
+
+/// <summary>
+/// The k-th smallest of a set of values, as a sort would place them (NaN first, as <see cref="Array.Sort(Array)"/> puts
+/// it), by Hoare's selection in linear expected time; runs of one value (an image's background) split evenly, so cost no
+/// more than distinct values. Each selection leaves its value in place with no larger value before it and no smaller
+/// after, so later ones search only between the ranks already placed. Reorders the array it is given.
+/// </summary>
+internal sealed class OrderStatistics
+{
+    private readonly float[] _values;
+    private readonly int _nans;
+    private readonly SortedSet<int> _placed = [];
+
+    public OrderStatistics(float[] values)
+    {
+        _values = values;
+        for (int n = 0; n < values.Length; n++)
+            if (float.IsNaN(values[n]))
+            {
+                values[n] = values[_nans];
+                values[_nans++] = float.NaN;
+            }
+    }
+
+    public float At(int k)
+    {
+        if (k < _nans) return float.NaN;
+        var a = _values;
+        if (_placed.Contains(k)) return a[k];
+        int low = _placed.GetViewBetween(int.MinValue, k).DefaultIfEmpty(_nans - 1).Max() + 1;
+        int high = _placed.GetViewBetween(k, int.MaxValue).DefaultIfEmpty(a.Length).Min() - 1;
+        while (low < high)
+        {
+            float pivot = MedianOfThree(a[low], a[low + (high - low) / 2], a[high]);
+            int i = low, j = high;
+            while (i <= j)
+            {
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j)
+                {
+                    (a[i], a[j]) = (a[j], a[i]);
+                    i++;
+                    j--;
+                }
+            }
+            // Now a[low..j] <= pivot <= a[i..high], and anything between j and i equals the pivot.
+            if (k <= j) high = j;
+            else if (k >= i) low = i;
+            else break;
+        }
+        _placed.Add(k);
+        return a[k];
+    }
+
+    private static float MedianOfThree(float a, float b, float c) => Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
 }

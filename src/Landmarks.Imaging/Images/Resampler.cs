@@ -7,15 +7,9 @@ internal static class Resampler
 {
     public static Image Resample(Image source, ImageGeometry target, Interpolation interpolation, float outsideValue)
     {
-        // target index -> world -> source index is affine: index_src = A * index_tgt + b.
-        var src = source.Geometry;
-        var b = src.WorldToIndex(target.IndexToWorld(new VoxelIndex(0, 0, 0))).AsVector();
-        Vec3 Axis(int axis)
-        {
-            var unit = new VoxelIndex(axis == 0 ? 1 : 0, axis == 1 ? 1 : 0, axis == 2 ? 1 : 0);
-            return src.WorldToIndex(target.IndexToWorld(unit)).AsVector() - b;
-        }
-        Vec3 ax = Axis(0), ay = Axis(1), az = Axis(2);
+        var (b, ax, ay, az) = IndexMap(source.Geometry, target);
+        if (interpolation == Interpolation.Linear && AlongSourceAxes(ax, ay, az))
+            return new Image(target, AlignedLinear(source, target.Size, b, ax.X, ay.Y, az.Z, outsideValue));
         var result = new float[target.Size.VoxelCount];
         var size = target.Size;
         Parallel.For(0, size.Z * size.Y, row =>
@@ -31,6 +25,92 @@ internal static class Resampler
         });
         return new Image(target, result);
     }
+
+    /// <summary>Target index to source index, an affine map: index_src = b + ax i + ay j + az k.</summary>
+    private static (Vec3 B, Vec3 Ax, Vec3 Ay, Vec3 Az) IndexMap(ImageGeometry source, ImageGeometry target)
+    {
+        var b = source.WorldToIndex(target.IndexToWorld(new VoxelIndex(0, 0, 0))).AsVector();
+        Vec3 Axis(int axis)
+        {
+            var unit = new VoxelIndex(axis == 0 ? 1 : 0, axis == 1 ? 1 : 0, axis == 2 ? 1 : 0);
+            return source.WorldToIndex(target.IndexToWorld(unit)).AsVector() - b;
+        }
+        return (b, Axis(0), Axis(1), Axis(2));
+    }
+
+    /// <summary>Whether each target axis runs along the same source axis (up to rounding in the direction matrices: an
+    /// off-axis step of 1e-10 voxel moves no sample of a grid under 10^6 voxels wide by more than 10^-4 voxel).</summary>
+    internal static bool AlongSourceAxes(ImageGeometry source, ImageGeometry target)
+    {
+        var (_, ax, ay, az) = IndexMap(source, target);
+        return AlongSourceAxes(ax, ay, az);
+    }
+
+    private static bool AlongSourceAxes(Vec3 ax, Vec3 ay, Vec3 az) =>
+        new[] { ax.Y, ax.Z, ay.X, ay.Z, az.X, az.Y }.All(off => Math.Abs(off) < 1e-10);
+
+    /// <summary>
+    /// Linear resampling onto a grid whose axes run along the source's (a change of spacing or field of view, the common
+    /// case): the source position along each axis depends on that axis's index alone, so the interpolation weights are
+    /// worked out once per column, row and slice instead of once per voxel. Gives what <see cref="Sample"/> gives.
+    /// </summary>
+    private static float[] AlignedLinear(Image source, GridSize size, Vec3 origin, double stepX, double stepY, double stepZ, float outsideValue)
+    {
+        var x = AxisWeights(origin.X, stepX, size.X, source.Size.X);
+        var y = AxisWeights(origin.Y, stepY, size.Y, source.Size.Y);
+        // A 2D image has no extent along k: its one slice is sampled wherever k rounds to 0.
+        var z = AxisWeights(origin.Z, stepZ, size.Z, source.Size.Z, flat: source.Size.Z == 1);
+        var v = source.Voxels;
+        int sx = source.Size.X, sxy = source.Size.X * source.Size.Y;
+        var result = new float[size.VoxelCount];
+        Parallel.For(0, size.Z * size.Y, row =>
+        {
+            int k = row / size.Y, j = row % size.Y, offset = row * size.X;
+            var (zInside, k0, k1, fk) = z[k];
+            var (yInside, j0, j1, fj) = y[j];
+            if (!zInside || !yInside)
+            {
+                result.AsSpan(offset, size.X).Fill(outsideValue);
+                return;
+            }
+            int r00 = j0 * sx + k0 * sxy, r10 = j1 * sx + k0 * sxy, r01 = j0 * sx + k1 * sxy, r11 = j1 * sx + k1 * sxy;
+            for (int i = 0; i < size.X; i++)
+            {
+                var (xInside, i0, i1, fi) = x[i];
+                if (!xInside)
+                {
+                    result[offset + i] = outsideValue;
+                    continue;
+                }
+                double near = Lerp(Lerp(v[r00 + i0], v[r00 + i1], fi), Lerp(v[r10 + i0], v[r10 + i1], fi), fj);
+                result[offset + i] = (float)(fk == 0 ? near : Lerp(near, Lerp(Lerp(v[r01 + i0], v[r01 + i1], fi), Lerp(v[r11 + i0], v[r11 + i1], fi), fj), fk));
+            }
+        });
+        return result;
+    }
+
+    /// <summary>Per index along one axis: whether it falls inside the source, and its two neighbours and weight, clamped
+    /// as <see cref="Sample"/> clamps.</summary>
+    private static (bool Inside, int Low, int High, double Fraction)[] AxisWeights(double origin, double step, int count, int sourceCount, bool flat = false)
+    {
+        var weights = new (bool, int, int, double)[count];
+        for (int n = 0; n < count; n++)
+        {
+            double p = origin + step * n;
+            if (flat) p = Math.Abs(p) <= 0.5 ? 0 : p;
+            if (p < -0.5 || p > sourceCount - 0.5)
+            {
+                weights[n] = (false, 0, 0, 0);
+                continue;
+            }
+            p = Math.Clamp(p, 0, sourceCount - 1);
+            int low = Math.Min((int)p, Math.Max(sourceCount - 2, 0));
+            weights[n] = (true, low, Math.Min(low + 1, sourceCount - 1), p - low);
+        }
+        return weights;
+    }
+
+    private static double Lerp(double a, double c, double t) => a + (c - a) * t;
 
     public static float Sample(Image image, double i, double j, double k, Interpolation interpolation, float outsideValue)
     {
@@ -54,7 +134,6 @@ internal static class Resampler
         double fi = i - i0, fj = j - j0, fk = k - k0;
         int i1 = Math.Min(i0 + 1, size.X - 1), j1 = Math.Min(j0 + 1, size.Y - 1), k1 = Math.Min(k0 + 1, size.Z - 1);
         var v = image.Voxels;
-        double Lerp(double a, double c, double t) => a + (c - a) * t;
         double Plane(int kk) => Lerp(
             Lerp(v[image.Offset(i0, j0, kk)], v[image.Offset(i1, j0, kk)], fi),
             Lerp(v[image.Offset(i0, j1, kk)], v[image.Offset(i1, j1, kk)], fi), fj);
