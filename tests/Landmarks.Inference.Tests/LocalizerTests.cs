@@ -17,11 +17,12 @@ public class LocalizerTests
     /// <summary>Marks landmark l by a cube of value 10 (l + 1), on a background of values in [0, 1).</summary>
     private sealed class MarkerFinder(int landmarks, int stride) : IPatchNetwork
     {
-        public int Calls;
+        public int Calls, Inputs;
 
         public PatchOutput Run(IReadOnlyList<float[]> inputs, int[] size)
         {
             Interlocked.Increment(ref Calls);
+            Interlocked.Add(ref Inputs, inputs.Count);
             var grid = new PatchGrid(size, stride);
             int cells = grid.CellCount, d = size.Length;
             var logits = new float[inputs.Count * landmarks * cells];
@@ -83,7 +84,7 @@ public class LocalizerTests
         return (image, markers);
     }
 
-    private static LocalizerModel Model(bool withShape)
+    private static LocalizerModel Model(bool withShape, int? localPasses = null)
     {
         var config = LocalizerConfig.Derive(3, 1, [60, 56, 52]);
         // Both stages on the scan's own 1 mm grid: no smoothing blurs the markers away.
@@ -94,7 +95,7 @@ public class LocalizerTests
             ? ShapeModel.Build(3, [.. Enumerable.Range(0, 4).Select(k => Truth.Select(p => (WorldMm?)WorldMm.FromVector(Matrix3.Rotation(k % 3, 0.2 * k) * p.AsVector() + new Vec3(k, 0, 0))).ToArray())])
             : null;
         var metadata = new ModelMetadata(2, "test", names, config, ModelMetadata.Normalisation, "", shape,
-            [.. names.Select(_ => new LandmarkStage(true, 2))], null, null, null);
+            [.. names.Select(_ => new LandmarkStage(true, 2))], null, null, null) { LocalPasses = localPasses };
         return new LocalizerModel(metadata, new MarkerFinder(Truth.Length, config.Global.Shape.OutputStride), new MarkerFinder(Truth.Length, LocalStageConfig.OutputStride), null);
     }
 
@@ -113,6 +114,32 @@ public class LocalizerTests
             Assert.True(located[l].PositionMm.DistanceTo(markers[l]) < 0.25, $"L{l + 1} at {located[l].PositionMm}, its marker at {markers[l]}");
         }
         Assert.True(((MarkerFinder)model.Local).Calls > 0, "the local stage ran");
+    }
+
+    [Theory]
+    [InlineData(1, 5)]
+    [InlineData(2, 5 + 5 * 7)]
+    public void The_local_stage_makes_the_passes_its_model_chose_and_each_lands_on_the_markers(int passes, int crops)
+    {
+        var (image, markers) = Scan();
+        using var model = Model(withShape: true, localPasses: passes);
+        var located = new Localizer(model).Locate(image);
+        // One crop per landmark; a second pass adds, per landmark, one around the first estimate and one shifted each way
+        // along each of the 3 axes.
+        Assert.Equal(crops, ((MarkerFinder)model.Local).Inputs);
+        for (int l = 0; l < Truth.Length; l++)
+            Assert.True(located[l].PositionMm.DistanceTo(markers[l]) < 0.25, $"L{l + 1} at {located[l].PositionMm}, its marker at {markers[l]}");
+    }
+
+    [Fact]
+    public void Pose_passes_stop_once_the_pose_has_settled()
+    {
+        var (image, _) = Scan();
+        using var model = Model(withShape: true);
+        new Localizer(model).Locate(image);
+        // The pass on the image's axes, one on the crop turned to its fitted pose; the pose fitted to that one's exact
+        // estimates is the same, so a third would see the same crop.
+        Assert.Equal(2, ((MarkerFinder)model.Global).Calls);
     }
 
     [Fact]

@@ -34,6 +34,16 @@ public class ModelMetadataTests
         Assert.Null(parsed.Training);
         Assert.Equal(["a", "b"], parsed.LandmarkNames);
         Assert.False(parsed.Stages![1].UseLocal);
+        // It was validated with two local passes, the only way then.
+        Assert.Null(parsed.LocalPasses);
+        Assert.Equal(2, parsed.LocalPassesUsed);
+    }
+
+    [Fact]
+    public void Local_passes_chosen_in_training_round_trip_and_a_count_the_localizer_cannot_make_is_refused()
+    {
+        Assert.Equal(1, Parse((Metadata(null) with { LocalPasses = 1 }).ToJson()).LocalPassesUsed);
+        Assert.Contains("inconsistent", Assert.Throws<InvalidFileException>(() => Parse((Metadata(null) with { LocalPasses = 3 }).ToJson())).Reason);
     }
 
     [Fact]

@@ -61,6 +61,14 @@ public sealed record ModelMetadata(
     CheckpointState? Checkpoint,
     TrainingRecord? Training)
 {
+    /// <summary>Passes of the local stage (<see cref="Localizer.Refine"/>): 1, one crop around each start; 2, then crops
+    /// shifted around that estimate, averaged. Training chooses on the validation cases (the second pass helped on mouse
+    /// skulls and hurt on cephalograms); null in models written before it chose, which made two.</summary>
+    public int? LocalPasses { get; init; }
+
+    /// <summary>The passes the local stage makes for this model.</summary>
+    [JsonIgnore] public int LocalPassesUsed => LocalPasses ?? 2;
+
     /// <summary>How intensities are mapped before the networks see them (every back end must do the same).</summary>
     public const string Normalisation = "percentiles 0.5..99.5 -> 0..1, per stage image";
 
@@ -90,7 +98,8 @@ public sealed record ModelMetadata(
         if (metadata.LandmarkNames is not { Count: > 0 } || metadata.Config is null || metadata.Config.Problems().Any()
             || metadata.Stages is not null && metadata.Stages.Count != metadata.LandmarkNames.Count
             || metadata.Shape is not null && (metadata.Shape.MeanMm.Length != metadata.LandmarkNames.Count || metadata.Shape.ResidualMm.Length != metadata.LandmarkNames.Count)
-            || metadata.Training?.Landmarks is { } landmarks && landmarks.Count != metadata.LandmarkNames.Count)
+            || metadata.Training?.Landmarks is { } landmarks && landmarks.Count != metadata.LandmarkNames.Count
+            || metadata.LocalPasses is not (null or 1 or 2))
             throw new InvalidFileException(source, "model metadata is inconsistent");
         return metadata;
     }
