@@ -56,6 +56,12 @@ public class EvaluationTests
         Assert.Equal(2, e.Overall.Measured);
         Assert.Equal(2 / 3.0, e.Overall.DetectionRates[0].Rate, 12);
         Assert.Equal(new PresenceCounts(2, 1, 0, 0, 1), e.Presence);
+        // Scored with its position, the landmark called absent (at 0,0,0; its reference at 10,10,10) adds its error.
+        var withAbsent = e.OverallWithAbsentCalls!;
+        Assert.Equal(3, withAbsent.Measured);
+        Assert.Equal(Math.Sqrt(300) / 3, withAbsent.MeanMm, 12);
+        Assert.Equal(2 / 3.0, withAbsent.DetectionRates[0].Rate, 12);
+        Assert.Null(LandmarkEvaluation.Compute(References(), [P("1", "a", 0, 0, 0), P("1", "b", 10, 10, 10)], Names).OverallWithAbsentCalls);
 
         var partial = LandmarkEvaluation.Compute(References(), [P("1", "a", 0, 0, 0)], Names);
         Assert.Equal(1, partial.Presence.NotPredicted);

@@ -185,6 +185,10 @@ internal static class EvaluateCommand
                 + $"95th percentile {F(o.Percentile95Mm)}, max {F(o.MaxMm)}; SDR "
                 + string.Join(", ", o.DetectionRates.Select(r => $"{F(r.ThresholdMm, "0.##")} mm {F(100 * r.Rate, "0.0")}%"))
                 + $"; called absent {p.CalledAbsent}, not predicted {p.NotPredicted}, falsely present {p.FalselyPresent}, correctly absent {p.CorrectlyAbsent}");
+            if (n.Evaluation.OverallWithAbsentCalls is { } a)
+                console.Out.WriteLine($"{n.Name}: with the positions of the {p.CalledAbsent} landmarks called absent scored too, MRE {F(a.MeanMm, "0.000")} ± {F(a.StandardDeviationMm, "0.000")} mm, "
+                    + $"median {F(a.MedianMm)}, 95th percentile {F(a.Percentile95Mm)}, max {F(a.MaxMm)}; SDR "
+                    + string.Join(", ", a.DetectionRates.Select(r => $"{F(r.ThresholdMm, "0.##")} mm {F(100 * r.Rate, "0.0")}%")));
             var shift = n.Evaluation.MeanSignedErrorMm;
             console.Out.WriteLine($"{n.Name}: mean signed error (prediction minus reference) x {F(shift.X, "+0.000;-0.000")}, y {F(shift.Y, "+0.000;-0.000")}"
                 + (dimension == 3 ? $", z {F(shift.Z, "+0.000;-0.000")}" : "") + " mm (world LPS)");

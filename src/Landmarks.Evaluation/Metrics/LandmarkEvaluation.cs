@@ -39,6 +39,12 @@ public sealed class LandmarkEvaluation
         CasesWithoutPredictions = casesWithoutPredictions;
         PerLandmark = names.ToDictionary(n => n, n => Summarise(rows.Where(r => r.Landmark == n)));
         Overall = Summarise(rows);
+        // The error a landmark called absent would have had: where every landmark is in view, this is the figure comparable
+        // with methods that make no presence calls.
+        var absentCalls = rows.Where(r => r.Outcome == Outcome.CalledAbsent && r.PredictedMm is not null).ToList();
+        OverallWithAbsentCalls = absentCalls.Count == 0 ? null : ErrorSummary.Of(
+            [.. rows.Where(r => r.ErrorMm is not null).Select(r => r.ErrorMm!.Value).Concat(absentCalls.Select(r => r.ReferenceMm!.Value.DistanceTo(r.PredictedMm!.Value)))],
+            rows.Count(r => r.ReferenceMm is not null), thresholds);
         Presence = new PresenceCounts(
             rows.Count(r => r.Outcome == Outcome.Found), rows.Count(r => r.Outcome == Outcome.CalledAbsent),
             rows.Count(r => r.Outcome == Outcome.NotPredicted), rows.Count(r => r.Outcome == Outcome.FalselyPresent),
@@ -51,6 +57,10 @@ public sealed class LandmarkEvaluation
     public IReadOnlyList<string> CasesWithoutPredictions { get; }
     public IReadOnlyDictionary<string, ErrorSummary> PerLandmark { get; }
     public ErrorSummary Overall { get; }
+
+    /// <summary>The overall summary with the positions of landmarks called absent (that are in the image) scored too;
+    /// null when no landmark in view was called absent with a position.</summary>
+    public ErrorSummary? OverallWithAbsentCalls { get; }
     public PresenceCounts Presence { get; }
     public int CaseCount => Rows.Select(r => r.CaseId).Distinct().Count();
 

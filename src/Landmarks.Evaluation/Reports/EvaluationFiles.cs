@@ -47,6 +47,7 @@ public static class EvaluationFiles
             ["name"] = n.Name,
             ["cases"] = n.Evaluation.CaseCount,
             ["overall"] = Summary(n.Evaluation.Overall),
+            ["overallWithAbsentCalls"] = n.Evaluation.OverallWithAbsentCalls is { } withAbsent ? Summary(withAbsent) : null,
             ["perLandmark"] = new JsonObject(n.Evaluation.LandmarkNames.Select(l => KeyValuePair.Create(l, (JsonNode?)Summary(n.Evaluation.PerLandmark[l])))),
             ["presence"] = JsonSerializer.SerializeToNode(n.Evaluation.Presence, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }),
             ["casesWithoutPredictions"] = new JsonArray([.. n.Evaluation.CasesWithoutPredictions.Select(c => (JsonNode?)c)]),

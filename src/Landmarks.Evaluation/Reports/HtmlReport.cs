@@ -49,6 +49,10 @@ public static class HtmlReport
                 + $"<td>{F(o.MedianMm)}</td><td>{F(o.Percentile95Mm)}</td><td>{F(o.MaxMm)}</td>"
                 + string.Join("", o.DetectionRates.Select(r => $"<td>{F(100 * r.Rate, "0.0")}%</td>"))
                 + $"<td>{p.CalledAbsent}</td><td>{p.NotPredicted}</td><td>{p.FalselyPresent}</td></tr>\n");
+            if (n.Evaluation.OverallWithAbsentCalls is { } a)
+                html.Append($"<tr><td class=name>{E(n.Name)}, with the positions of landmarks called absent</td><td>{n.Evaluation.CaseCount}</td><td>{a.Measured}/{a.Expected}</td>"
+                    + $"<td>{F(a.MeanMm)} ± {F(a.StandardDeviationMm)}</td><td>{F(a.MedianMm)}</td><td>{F(a.Percentile95Mm)}</td><td>{F(a.MaxMm)}</td>"
+                    + string.Join("", a.DetectionRates.Select(r => $"<td>{F(100 * r.Rate, "0.0")}%</td>")) + "<td></td><td></td><td></td></tr>\n");
         }
         html.Append("</table>\n");
 
