@@ -27,9 +27,33 @@ public class FuzzSmokeTests
         var error = process.StandardError.ReadToEndAsync();
         string output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{output}\n{error.Result}");
+        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{output}\n{error.Result}{Findings(dir.Path)}");
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         foreach (string target in new[] { "nifti", "nrrd", "metaimage", "dicom", "png", "csv", "markups", "fcsv", "isbi", "manifest", "config", "model-package" })
             Assert.Contains(lines, l => l.StartsWith(target + ": ") && l.EndsWith(" 0 crashes, 0 hangs"));
+    }
+
+    /// <summary>The inputs that crashed or hung a reader, kept beyond the run's temporary folder, and each small one in
+    /// base64, so that a failure in CI can be reproduced from its log alone.</summary>
+    private static string Findings(string work)
+    {
+        var findings = Directory.Exists(Path.Combine(work, "findings"))
+            ? Directory.EnumerateFiles(Path.Combine(work, "findings"), "id*", SearchOption.AllDirectories)
+                .Where(f => Path.GetFileName(Path.GetDirectoryName(f)) is "crashes" or "hangs").ToList()
+            : [];
+        if (findings.Count == 0) return "";
+        string kept = Path.Combine(Path.GetTempPath(), $"landmarks-fuzz-findings-{Environment.ProcessId}");
+        var text = new System.Text.StringBuilder($"\nfindings kept in {kept}:");
+        foreach (var file in findings)
+        {
+            // findings/<target>/default/<crashes|hangs>/<id...>
+            var parts = Path.GetRelativePath(Path.Combine(work, "findings"), file).Split(Path.DirectorySeparatorChar);
+            string copy = Path.Combine(kept, $"{parts[0]}-{parts[^2]}-{parts[^1].Replace(':', '_').Replace(',', '_')}");
+            Directory.CreateDirectory(kept);
+            File.Copy(file, copy, overwrite: true);
+            var bytes = File.ReadAllBytes(file);
+            text.Append($"\n{Path.GetFileName(copy)} ({bytes.Length} bytes){(bytes.Length <= 4096 ? ": " + Convert.ToBase64String(bytes) : "")}");
+        }
+        return text.ToString();
     }
 }
