@@ -92,9 +92,9 @@ public class TrainingTests
         var (model, test) = TrainTiny(dir, 3, globalIterations: 2500, localIterations: 30);
         var (error, baseline) = Errors(model, test);
         Assert.True(error < 0.6 * baseline, $"MRE {error:0.00} mm against {baseline:0.00} mm for the mean position");
-        // Every landmark is in view in every training phantom: nothing to calibrate presence on, the default threshold holds.
+        // Every landmark is in view in every training phantom: the model has seen no absent landmark and calls none absent.
         Assert.Null(model.Metadata.Presence);
-        Assert.Equal(LocalizerConfig.DefaultPresenceThreshold, model.Config.PresenceThreshold);
+        Assert.Equal(0, model.Config.PresenceThreshold);
     }
 
     [Fact]

@@ -77,8 +77,9 @@ public sealed record AugmentationConfig(
 /// from the grid, rotation from the spread of poses, network sizes and loss weights per dimension.
 /// </summary>
 /// <param name="PresenceThreshold">Presence below which a landmark is called absent. Null, the default: calibrated on the
-/// validation cases at the end of training (<see cref="PresenceCalibration"/>) when the data marks some landmarks absent,
-/// else <see cref="DefaultPresenceThreshold"/>; the trained model holds the number.</param>
+/// validation cases at the end of training (<see cref="PresenceCalibration"/>) when the data marks some landmarks absent
+/// (<see cref="DefaultPresenceThreshold"/> without validation cases), 0 when it shows every landmark in every case; the
+/// trained model holds the number.</param>
 public sealed record LocalizerConfig(
     int Dimension,
     GlobalStageConfig Global,
@@ -88,7 +89,8 @@ public sealed record LocalizerConfig(
     int ValidateEvery,
     int CheckpointEvery)
 {
-    /// <summary>The threshold of a model trained without validation cases to calibrate it on.</summary>
+    /// <summary>The threshold of a model trained on data with absent landmarks but no validation cases to calibrate it on,
+    /// and of models that hold none.</summary>
     public const double DefaultPresenceThreshold = 0.1;
 
     /// <summary>Rotation of training crops when the dataset's poses differ less than this (and of local crops about the pose).</summary>

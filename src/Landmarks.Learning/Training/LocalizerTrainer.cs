@@ -115,8 +115,8 @@ public sealed class LocalizerTrainer
         localIterations = TrainLocal(model, best, local, start, globalIterations, localIterations);
         var (stages, passes, rows) = ChooseStages(best, local);
 
-        var presence = _times.Measure(TrainingTimes.Calibration, () => CalibratePresence(best.WithMetadata(Metadata(stages))));
-        var config = _config with { PresenceThreshold = _config.PresenceThreshold ?? presence?.Threshold ?? LocalizerConfig.DefaultPresenceThreshold };
+        var (threshold, presence) = _times.Measure(TrainingTimes.Calibration, () => ChoosePresenceThreshold(best.WithMetadata(Metadata(stages))));
+        var config = _config with { PresenceThreshold = _config.PresenceThreshold ?? threshold };
         var final = best.WithMetadata(Metadata(stages, config) with { Presence = presence, LocalPasses = passes });
         model.Dispose();
         LogStory(rows);
@@ -340,28 +340,30 @@ public sealed class LocalizerTrainer
         return (stages, passes, rows);
     }
 
-    /// <summary>The presence threshold from the validation cases, whole and halved (<see cref="PresenceCalibration"/>);
-    /// null (the default threshold) without validation cases, or when the configuration fixes it.</summary>
-    private PresenceCalibrationResult? CalibratePresence(TorchModel best)
+    /// <summary>The presence threshold: none when the configuration fixes it; 0 (no landmark called absent) when the data
+    /// shows every landmark in every case; else calibrated on the validation cases, whole and halved
+    /// (<see cref="PresenceCalibration"/>), or <see cref="LocalizerConfig.DefaultPresenceThreshold"/> without them.</summary>
+    private (double? Threshold, PresenceCalibrationResult? Calibration) ChoosePresenceThreshold(TorchModel best)
     {
-        if (_config.PresenceThreshold is not null) return null;
-        // Scans that show every landmark teach nothing about absence: cutting them in half to calibrate on would only make a
-        // model that calls landmarks of whole scans absent. The data asks for calibration by marking landmarks absent.
+        if (_config.PresenceThreshold is not null) return (null, null);
+        // Scans that show every landmark teach nothing about absence: a threshold would only call landmarks of unusual
+        // scans absent (on ISBI 121-150, 8 landmarks of one cephalogram at 0.1, all in view). The confidence still
+        // says how sure the model is; the data asks for absence calls by marking landmarks absent.
         if (!_train.Concat(_validation).Any(c => c.LandmarksMm.Any(p => p is null)))
         {
-            _options.Log?.Invoke($"presence threshold: {LocalizerConfig.DefaultPresenceThreshold} (every landmark is in view in every case; " +
-                "calibrated only for data with landmarks marked absent)");
-            return null;
+            _options.Log?.Invoke("presence threshold: 0 (every landmark is in view in every case: the model has seen no absent one and " +
+                "calls none absent; its confidence is still reported)");
+            return (0, null);
         }
         var result = _validation.Count > 0 ? PresenceCalibration.Calibrate(new Localizer(best.ToInference(_options.Device)), [.. _validation.Select(c => c.ForCalibration)]) : null;
         if (result is null)
         {
             _options.Log?.Invoke($"presence threshold: {LocalizerConfig.DefaultPresenceThreshold} (no validation cases to calibrate it on)");
-            return null;
+            return (LocalizerConfig.DefaultPresenceThreshold, null);
         }
         _options.Log?.Invoke($"presence threshold {result.Threshold:0.###}, calibrated on the validation cases whole and halved: " +
             $"{result.FalselyAbsent} of {result.Present} landmarks in view called absent, {result.FalselyPresent} of {result.Absent} out of view called present");
-        return result;
+        return (result.Threshold, result);
     }
 
     /// <summary>The end of the log: per landmark how the validation cases came out and which stage is used, then where
