@@ -129,6 +129,7 @@ internal static class JpegLossless
         public static HuffmanTable Read(byte[] data, int at, string path, out int end)
         {
             var table = new HuffmanTable();
+            if (at < 0 || at + 16 > data.Length) throw Bad(path, "a JPEG Huffman table runs past the end of the data");
             int total = 0;
             for (int l = 1; l <= 16; l++) total += data[at + l - 1];
             if (at + 16 + total > data.Length) throw Bad(path, "a JPEG Huffman table runs past the end of the data");
