@@ -39,6 +39,19 @@ public class MeasureTests
         Assert.Equal("C3 anterior cross bite", MeasureCalculator.Compute(MeasureDefinitions.Isbi2015, Face(lowerIncisorX: 66)).Single(v => v.Measure == "MW").Class);
     }
 
+    [Theory]
+    [InlineData(54, 1)]   // anterior nasal spine 4 mm lower than the posterior one: tilted down in front, deep-bite side
+    [InlineData(46, -1)]  // tilted up in front: the open-bite and lower-APDI side
+    public void The_palatal_plane_angle_adds_when_tilted_down_in_front_and_subtracts_when_tilted_up(double ansY, int sign)
+    {
+        var level = MeasureCalculator.Compute(MeasureDefinitions.Isbi2015, Face());
+        var tilted = MeasureCalculator.Compute(MeasureDefinitions.Isbi2015,
+            new LandmarkSet(Face().Landmarks.Select(l => l.Name == "anterior nasal spine" ? l with { PositionMm = new WorldMm(65, ansY, 0) } : l)));
+        double angle = Math.Atan2(4, 40) * 180 / Math.PI;  // PNS (25,50) to ANS (65, 50 +- 4)
+        Assert.Equal(Value(level, "ODI") + sign * angle, Value(tilted, "ODI"), 9);
+        Assert.Equal(Value(level, "APDI") + sign * angle, Value(tilted, "APDI"), 9);
+    }
+
     [Fact]
     public void Measures_do_not_depend_on_which_way_the_picture_faces_or_where_it_lies()
     {
