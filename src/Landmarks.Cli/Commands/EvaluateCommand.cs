@@ -160,6 +160,9 @@ internal static class EvaluateCommand
     {
         var all = observer is null ? models : [.. models, observer];
         string F(double v, string format = "0.00") => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
+        string Line(ErrorSummary s) =>
+            $"MRE {F(s.MeanMm, "0.000")} ± {F(s.StandardDeviationMm, "0.000")} mm, median {F(s.MedianMm)}, 95th percentile {F(s.Percentile95Mm)}, max {F(s.MaxMm)}; SDR "
+            + string.Join(", ", s.DetectionRates.Select(r => $"{F(r.ThresholdMm, "0.##")} mm {F(100 * r.Rate, "0.0")}%"));
         var cases = new Table().Border(TableBorder.Simple).AddColumn("case");
         foreach (var n in all) cases.AddColumn(new TableColumn(Markup.Escape($"{n.Name}: MRE / max (mm), found")).RightAligned());
         var perCase = all.Select(n => n.Evaluation.PerCase.ToDictionary(c => c.CaseId, c => c.Summary)).ToList();
@@ -181,14 +184,10 @@ internal static class EvaluateCommand
         {
             var o = n.Evaluation.Overall;
             var p = n.Evaluation.Presence;
-            console.Out.WriteLine($"{n.Name}: {n.Evaluation.CaseCount} cases, MRE {F(o.MeanMm, "0.000")} ± {F(o.StandardDeviationMm, "0.000")} mm, median {F(o.MedianMm)}, "
-                + $"95th percentile {F(o.Percentile95Mm)}, max {F(o.MaxMm)}; SDR "
-                + string.Join(", ", o.DetectionRates.Select(r => $"{F(r.ThresholdMm, "0.##")} mm {F(100 * r.Rate, "0.0")}%"))
+            console.Out.WriteLine($"{n.Name}: {n.Evaluation.CaseCount} cases, {Line(o)}"
                 + $"; called absent {p.CalledAbsent}, not predicted {p.NotPredicted}, falsely present {p.FalselyPresent}, correctly absent {p.CorrectlyAbsent}");
             if (n.Evaluation.OverallWithAbsentCalls is { } a)
-                console.Out.WriteLine($"{n.Name}: with the positions of the {p.CalledAbsent} landmarks called absent scored too, MRE {F(a.MeanMm, "0.000")} ± {F(a.StandardDeviationMm, "0.000")} mm, "
-                    + $"median {F(a.MedianMm)}, 95th percentile {F(a.Percentile95Mm)}, max {F(a.MaxMm)}; SDR "
-                    + string.Join(", ", a.DetectionRates.Select(r => $"{F(r.ThresholdMm, "0.##")} mm {F(100 * r.Rate, "0.0")}%")));
+                console.Out.WriteLine($"{n.Name}: with the positions of the {p.CalledAbsent} landmarks called absent scored too, {Line(a)}");
             var shift = n.Evaluation.MeanSignedErrorMm;
             console.Out.WriteLine($"{n.Name}: mean signed error (prediction minus reference) x {F(shift.X, "+0.000;-0.000")}, y {F(shift.Y, "+0.000;-0.000")}"
                 + (dimension == 3 ? $", z {F(shift.Z, "+0.000;-0.000")}" : "") + " mm (world LPS)");

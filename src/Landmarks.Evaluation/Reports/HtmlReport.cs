@@ -17,6 +17,8 @@ public static class HtmlReport
         var thresholds = models[0].Evaluation.ThresholdsMm;
         string F(double v, string format = "0.00") => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "–";
         string E(string s) => WebUtility.HtmlEncode(s);
+        string Cells(ErrorSummary s) => $"<td>{s.Measured}/{s.Expected}</td><td>{F(s.MeanMm)} ± {F(s.StandardDeviationMm)}</td><td>{F(s.MedianMm)}</td>"
+            + $"<td>{F(s.Percentile95Mm)}</td><td>{F(s.MaxMm)}</td>" + string.Join("", s.DetectionRates.Select(r => $"<td>{F(100 * r.Rate, "0.0")}%</td>"));
         string Img(byte[] png, string alt) => $"<img alt=\"{E(alt)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">";
 
         var html = new StringBuilder();
@@ -45,14 +47,9 @@ public static class HtmlReport
         {
             var o = n.Evaluation.Overall;
             var p = n.Evaluation.Presence;
-            html.Append($"<tr><td class=name>{E(n.Name)}</td><td>{n.Evaluation.CaseCount}</td><td>{o.Measured}/{o.Expected}</td><td>{F(o.MeanMm)} ± {F(o.StandardDeviationMm)}</td>"
-                + $"<td>{F(o.MedianMm)}</td><td>{F(o.Percentile95Mm)}</td><td>{F(o.MaxMm)}</td>"
-                + string.Join("", o.DetectionRates.Select(r => $"<td>{F(100 * r.Rate, "0.0")}%</td>"))
-                + $"<td>{p.CalledAbsent}</td><td>{p.NotPredicted}</td><td>{p.FalselyPresent}</td></tr>\n");
+            html.Append($"<tr><td class=name>{E(n.Name)}</td><td>{n.Evaluation.CaseCount}</td>{Cells(o)}<td>{p.CalledAbsent}</td><td>{p.NotPredicted}</td><td>{p.FalselyPresent}</td></tr>\n");
             if (n.Evaluation.OverallWithAbsentCalls is { } a)
-                html.Append($"<tr><td class=name>{E(n.Name)}, with the positions of landmarks called absent</td><td>{n.Evaluation.CaseCount}</td><td>{a.Measured}/{a.Expected}</td>"
-                    + $"<td>{F(a.MeanMm)} ± {F(a.StandardDeviationMm)}</td><td>{F(a.MedianMm)}</td><td>{F(a.Percentile95Mm)}</td><td>{F(a.MaxMm)}</td>"
-                    + string.Join("", a.DetectionRates.Select(r => $"<td>{F(100 * r.Rate, "0.0")}%</td>")) + "<td></td><td></td><td></td></tr>\n");
+                html.Append($"<tr><td class=name>{E(n.Name)}, with the positions of landmarks called absent</td><td>{n.Evaluation.CaseCount}</td>{Cells(a)}<td></td><td></td><td></td></tr>\n");
         }
         html.Append("</table>\n");
 
