@@ -106,20 +106,27 @@ public sealed record DatasetManifest(
 
     /// <summary>A case's reference landmarks. The image is read only when they are in its pixels and its grid is not
     /// known without it (a PNG, JPEG or BMP with the manifest's spacing has a plain grid: first pixel at the origin).</summary>
-    public LandmarkSet ReadReference(DatasetCase c) => ReadAnnotation(c, c.Landmarks);
+    public LandmarkSet ReadReference(DatasetCase c) => ReadAnnotation(c.Landmarks, PixelGridReader(c));
 
-    /// <summary>A case's second observer, read as <see cref="ReadReference"/> reads the reference.</summary>
-    public LandmarkSet ReadSecondObserver(DatasetCase c) =>
-        ReadAnnotation(c, c.SecondObserver ?? throw new ArgumentException($"case '{c.Id}' has no second observer"));
+    /// <summary>A case's reference and second observer, read as <see cref="ReadReference"/> reads the reference (the image
+    /// at most once for both).</summary>
+    public (LandmarkSet Reference, LandmarkSet SecondObserver) ReadBothObservers(DatasetCase c)
+    {
+        var grid = PixelGridReader(c);
+        return (ReadAnnotation(c.Landmarks, grid),
+            ReadAnnotation(c.SecondObserver ?? throw new ArgumentException($"case '{c.Id}' has no second observer"), grid));
+    }
 
-    private LandmarkSet ReadAnnotation(DatasetCase c, string relativePath)
+    private LandmarkSet ReadAnnotation(string relativePath, Lazy<ImageGeometry> pixelGrid)
     {
         string path = Resolve(relativePath);
-        if (!LandmarkFile.NeedsImageGrid(path)) return ReadLandmarks(path, null);
-        if (SpacingOf(c) is Vec3 spacing && ImageFile.FormatOf(Resolve(c.Image)) is RasterFormat)
-            return ReadLandmarks(path, LandmarkFile.PixelGrid(spacing));
-        return ReadLandmarks(path, ImageFile.Read(Resolve(c.Image), new ImageReadOptions(SpacingOf(c))).Geometry);
+        return ReadLandmarks(path, LandmarkFile.NeedsImageGrid(path) ? pixelGrid.Value : null);
     }
+
+    private Lazy<ImageGeometry> PixelGridReader(DatasetCase c) => new(() =>
+        SpacingOf(c) is Vec3 spacing && ImageFile.FormatOf(Resolve(c.Image)) is RasterFormat
+            ? LandmarkFile.PixelGrid(spacing)
+            : ImageFile.Read(Resolve(c.Image), new ImageReadOptions(SpacingOf(c))).Geometry);
 
     /// <summary>Reads a landmark file of this dataset, in the manifest's landmark order.</summary>
     /// <param name="pixelGrid">The image grid, for landmark files in pixels.</param>

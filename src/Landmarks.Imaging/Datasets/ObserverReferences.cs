@@ -29,8 +29,7 @@ public static class ObserverReferences
         {
             if (c.SecondObserver is null)
                 throw new InvalidFileException(source.Resolve(c.Landmarks), $"case '{c.Id}' has no second observer: a reference from two observers needs both");
-            var first = source.ReadReference(c);
-            var second = source.ReadSecondObserver(c);
+            var (first, second) = source.ReadBothObservers(c);
             string path = Path.Combine(directory, $"{c.Id}.{suffix}.mrk.json");
             if (reference == ObserverReference.Mean)
             {
