@@ -79,6 +79,27 @@ public class ImageFormatTests
     }
 
     [Fact]
+    public void Int16_ct_values_stay_exact_through_reading_and_resampling_onto_voxel_centres()
+    {
+        using var dir = new TempDirectory();
+        var g = new ImageGeometry(3, new GridSize(9, 8, 7), new Vec3(0.4, 0.4, 0.6), new WorldMm(-100, 50, 20), GeometryTests.Oblique());
+        var ct = Image.Filled(g);
+        short[] ends = [short.MinValue, -1024, -1, 0, 1, 3071, short.MaxValue];
+        for (int n = 0; n < ct.Voxels.Length; n++) ct.Voxels[n] = n < ends.Length ? ends[n] : (n * 7919) % 4096 - 1024;
+        ImageFile.Write(ct, dir.File("ct.nii.gz"));
+        var read = ImageFile.Read(dir.File("ct.nii.gz"));
+        Assert.Equal(ct.Voxels, read.Voxels);
+        // A grid whose voxels fall on the image's centres (every other voxel, from the second): interpolation adds nothing.
+        var r = read.Geometry;
+        var every2nd = new ImageGeometry(3, new GridSize(4, 4, 3), r.SpacingMm * 2, r.IndexToWorld(new VoxelIndex(1, 1, 1)), r.Direction);
+        var resampled = read.Resample(every2nd, Interpolation.Linear);
+        for (int k = 0; k < 3; k++)
+            for (int j = 0; j < 4; j++)
+                for (int i = 0; i < 4; i++)
+                    Assert.Equal(ct[1 + 2 * i, 1 + 2 * j, 1 + 2 * k], resampled[i, j, k]);
+    }
+
+    [Fact]
     public void Sixteen_bit_png_keeps_sixteen_bits()
     {
         using var dir = new TempDirectory();
