@@ -21,6 +21,9 @@ harness=(dotnet "$work/bin/Landmarks.Fuzz.dll")
 # Seeds and the target list first: instrumented code runs only inside the fuzzer's loop.
 "${harness[@]}" --seeds "$work/seeds"
 "${harness[@]}" --list > "$work/targets.tsv"
+for wanted in "$@"; do
+  cut -f1 "$work/targets.tsv" | grep -qx -- "$wanted" || { echo "no fuzz target '$wanted'; there are: $(cut -f1 "$work/targets.tsv" | tr '\n' ' ')" >&2; exit 2; }
+done
 # Instrument what parses the files; the harness itself and the framework stay as they are.
 for assembly in Landmarks.Imaging Landmarks.Inference; do "$tools/sharpfuzz" "$work/bin/$assembly.dll" >/dev/null; done
 mkdir -p "$work/seeds/dicom"
