@@ -120,6 +120,10 @@ public sealed class MetaImageFormat : IImageFormat
     private static float[] ReadData(string path, Stream stream, long voxelCount, PixelType type, bool bigEndian, bool compressed, long stored)
     {
         if (!compressed) return VoxelData.Read(path, stream, voxelCount, type, bigEndian, false, stored);
+        Span<byte> head = stackalloc byte[2];
+        long start = stream.Position;
+        VoxelData.CheckZlibHeader(path, head[..stream.ReadAtLeast(head, 2, throwOnEndOfStream: false)], "the compressed voxel data");
+        stream.Position = start;
         using var inflated = new ZLibStream(stream, CompressionMode.Decompress, leaveOpen: true);
         return VoxelData.Read(path, inflated, voxelCount, type, bigEndian, true, stored);
     }

@@ -75,6 +75,7 @@ internal static class PngCodec
         if (!ended) throw new InvalidFileException(path, "PNG is truncated: no IEND chunk");
         if (needed > idat.Length * 1032) throw new InvalidFileException(path, "PNG image data is too short for its size");
 
+        VoxelData.CheckZlibHeader(path, idat.GetBuffer().AsSpan(0, (int)Math.Min(2, idat.Length)), "the PNG image data");
         var raw = new byte[needed];
         idat.Position = 0;
         try
@@ -83,7 +84,7 @@ internal static class PngCodec
             int got = inflate.ReadAtLeast(raw, raw.Length, throwOnEndOfStream: false);
             if (got < raw.Length) throw new InvalidFileException(path, $"PNG image data ends early: {got} of {raw.Length} bytes");
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
             throw new InvalidFileException(path, $"corrupt PNG image data: {e.Message}", e);
         }

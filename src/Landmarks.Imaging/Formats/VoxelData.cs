@@ -41,8 +41,9 @@ internal static class VoxelData
                 done += count;
             }
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (compressed && e is InvalidDataException or IOException)
         {
+            // The inflater reports a broken stream as InvalidDataException, and a code it does not expect as an IOException.
             throw new InvalidFileException(path, $"corrupt compressed data: {e.Message}", e);
         }
         return voxels;
@@ -63,4 +64,14 @@ internal static class VoxelData
     public static bool IsGzip(ReadOnlySpan<byte> head) => head.Length >= 2 && head[0] == 0x1F && head[1] == 0x8B;
 
     public static Stream OpenGzip(Stream compressed) => new GZipStream(compressed, CompressionMode.Decompress, leaveOpen: false);
+
+    /// <summary>Checks the two-byte header of zlib data (RFC 1950) that MetaImage and PNG store: deflate, a valid check
+    /// value, and no preset dictionary (neither format has one to give; the inflater fails on it with an unexpected code).</summary>
+    public static void CheckZlibHeader(string path, ReadOnlySpan<byte> head, string what)
+    {
+        if (head.Length < 2) throw new InvalidFileException(path, $"{what} is too short for a zlib header");
+        if ((head[0] & 0x0F) != 8 || (head[0] << 8 | head[1]) % 31 != 0)
+            throw new InvalidFileException(path, $"{what} is not zlib deflate data (header bytes 0x{head[0]:X2} 0x{head[1]:X2})");
+        if ((head[1] & 0x20) != 0) throw new InvalidFileException(path, $"{what} asks for a preset zlib dictionary (the format provides none)");
+    }
 }
