@@ -423,4 +423,23 @@ public class DicomTests
         var e = Assert.Throws<InvalidFileException>(() => ImageFile.Read(path));
         Assert.Contains(reason, e.Reason);
     }
+
+    [Fact]
+    public void A_deflated_data_set_that_inflates_beyond_256_MB_is_refused_before_it_is_held()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("bomb.dcm");
+        using (var file = File.Create(path))
+        {
+            var head = DicomTestFile.Image16(DicomTestFile.Deflated, 2, 2, [1, 2, 3, 4]).Bytes();
+            // The preamble and the file meta information (one element: tag, VR, 16-bit length, the transfer syntax UID).
+            file.Write(head.AsSpan(0, 132 + 8 + BitConverter.ToUInt16(head, 132 + 6)));
+            using var deflate = new System.IO.Compression.DeflateStream(file, System.IO.Compression.CompressionLevel.Optimal);
+            var zeros = new byte[1 << 20];
+            for (int mb = 0; mb < 300; mb++) deflate.Write(zeros);
+        }
+        Assert.InRange(new FileInfo(path).Length, 1, 1 << 20);  // under a megabyte on disk
+        var e = Assert.Throws<InvalidFileException>(() => ImageFile.Read(path));
+        Assert.Contains("inflates to more than 256 MB", e.Message);
+    }
 }

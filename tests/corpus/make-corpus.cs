@@ -241,6 +241,7 @@ Put("dicom-rows-zero.dcm", Dicom(rows: 0));
 Put("dicom-size-huge.dcm", Dicom(rows: 65535, columns: 65535, pixels: new byte[64]));
 Put("dicom-bits-12.dcm", Dicom(bits: 12));
 Put("dicom-transfer-syntax-unknown.dcm", Dicom(transferSyntax: "1.2.3.4.5.6"));
+Put("dicom-deflated-garbage.dcm", Dicom(transferSyntax: "1.2.840.10008.1.2.1.99"));  // the data set left as it is: not deflate
 Put("dicom-jpeg2000.dcm", Dicom(transferSyntax: "1.2.840.10008.1.2.4.90"));
 Put("dicom-element-length-huge.dcm", With(dicom, b => BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(b.Length - 8 * 6 * 2 - 4), 0xFFFFFFF0)));
 Put("dicom-spacing-zero.dcm", With(dicom, b => Encoding.ASCII.GetBytes("0.0\\0.5").CopyTo(b, Encoding.ASCII.GetString(b).IndexOf("0.5\\0.5", StringComparison.Ordinal))));

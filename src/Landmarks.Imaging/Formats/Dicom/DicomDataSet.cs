@@ -74,13 +74,7 @@ internal sealed class DicomDataSet
         while (position + 4 <= bytes.Length && BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(position)) == 0x0002)
             meta.ReadElement(ref position, explicitVr: true, depth: 0);
         string syntax = meta.String(0x0002, 0x0010) ?? throw new InvalidFileException(path, "DICOM file meta information has no transfer syntax (0002,0010)");
-        if (syntax == DeflatedExplicitLittleEndian)
-        {
-            using var inflated = new MemoryStream();
-            using (var deflate = new DeflateStream(new MemoryStream(bytes, position, bytes.Length - position), CompressionMode.Decompress))
-                deflate.CopyTo(inflated);
-            bytes = [.. bytes.AsSpan(0, position), .. inflated.ToArray()];
-        }
+        if (syntax == DeflatedExplicitLittleEndian) bytes = Inflated(path, bytes, position);
         else if (syntax is not (ImplicitLittleEndian or ExplicitLittleEndian or ExplicitBigEndian or JpegLossless or JpegLosslessFirstOrder or Rle))
             throw new InvalidFileException(path, $"DICOM transfer syntax {syntax} ({Describe(syntax)}) is not supported: uncompressed, lossless JPEG and RLE " +
                 "pixel data are read (decompress first, e.g. with dcmdjpeg or gdcmconv --raw)");
@@ -90,6 +84,32 @@ internal sealed class DicomDataSet
         while (position < bytes.Length && dataSet.PixelData is null && dataSet.PixelFragments is null)
             dataSet.ReadElement(ref position, explicitVr, depth: 0);
         return dataSet;
+    }
+
+    /// <summary>Deflated data sets are for small objects; a few hundred kilobytes of deflate can claim a gigabyte.</summary>
+    private const int MaxInflatedBytes = 256 << 20;
+
+    /// <summary>The file with its data set (deflate without a zlib header, from <paramref name="position"/>) inflated.</summary>
+    private static byte[] Inflated(string path, byte[] bytes, int position)
+    {
+        using var inflated = new MemoryStream();
+        inflated.Write(bytes, 0, position);
+        var buffer = new byte[1 << 16];
+        try
+        {
+            using var deflate = new DeflateStream(new MemoryStream(bytes, position, bytes.Length - position), CompressionMode.Decompress);
+            for (int got; (got = deflate.Read(buffer)) > 0;)
+            {
+                if (inflated.Length + got > MaxInflatedBytes)
+                    throw new InvalidFileException(path, $"deflated data set inflates to more than {MaxInflatedBytes >> 20} MB: inflate it first (e.g. dcmconv +te)");
+                inflated.Write(buffer, 0, got);
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            throw new InvalidFileException(path, $"corrupt deflated data set: {e.Message}", e);
+        }
+        return inflated.ToArray();
     }
 
     private static string Describe(string syntax) => syntax switch
