@@ -151,7 +151,7 @@ public class CliTests
             }
         PredictionCsv.Write(exact, dir.File("exact.csv"), 2);
         PredictionCsv.Write(shifted, dir.File("shifted.csv"), 2);
-        var (code, output, _) = Run("evaluate", "--pred", dir.File("exact.csv"), "--pred", dir.File("shifted.csv"), "--data", dir.File("isbi.json"), "--out", dir.File("eval"), "--gallery", "2");
+        var (code, output, _) = Run("evaluate", "--pred", dir.File("exact.csv"), "--pred", dir.File("shifted.csv"), "--data", dir.File("isbi.json"), "--out", dir.File("eval"), "--gallery", "2", "--measures");
         Assert.Equal(0, code);
         Assert.Contains("exact: 3 cases, MRE 0.000 ± 0.000 mm", output);
         Assert.Contains("shifted: 3 cases, MRE 5.000 ± 0.000 mm", output);
@@ -162,6 +162,16 @@ public class CliTests
         foreach (var file in new[] { "metrics.json", "errors.csv", "report.html" }) Assert.True(File.Exists(Path.Combine(dir.File("eval"), file)));
         Assert.Equal(1 + 3 * 57, File.ReadAllLines(Path.Combine(dir.File("eval"), "errors.csv")).Length);
         Assert.Contains("data:image/png;base64,", File.ReadAllText(Path.Combine(dir.File("eval"), "report.html")));
+        // The reference's own points put every case in its own classes (this fixture's points lie on one line, so only
+        // that is meaningful here; MeasureTests checks the geometry).
+        Assert.Contains("exact: classes agreeing with the reference: ANB 100.0%", output);
+        Assert.Contains("mean 100.0% (3 cases)", output.Split('\n').Single(l => l.StartsWith("exact: classes agreeing")));
+        Assert.Contains("second observer: classes agreeing with the reference", output);
+        var agreement = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir.File("eval"), "metrics.json")))!["measureAgreement"]!.AsArray();
+        Assert.Equal(["exact", "shifted", "second observer"], agreement.Select(a => (string)a!["name"]!));
+        Assert.Equal(8, agreement[0]!["measures"]!.AsObject().Count);
+        Assert.All(agreement[0]!["measures"]!.AsObject(), m => Assert.Equal(1.0, (double)m.Value!["accuracy"]!));
+        Assert.Contains("<h2>Clinical measures</h2>", File.ReadAllText(Path.Combine(dir.File("eval"), "report.html")));
     }
 
     [Fact]

@@ -66,24 +66,25 @@ internal static class EvaluateCommand
                 for (int b = a + 1; b < models.Count; b++) comparisons.Add(Comparison.Of(models[a], models[b]));
 
             Print(console, manifest.LandmarkNames, models, observer, comparisons, dimension);
+            var agreement = new List<NamedAgreement>();
             if (parse.GetValue(measures) || parse.GetValue(definitions) is not null)
             {
                 var defs = MeasureCommand.LoadDefinitions(parse.GetValue(definitions));
                 var needed = defs.LandmarkNames.Where(n => !manifest.LandmarkNames.Contains(n)).ToList();
                 if (needed.Count > 0) throw new CliUsageException($"the measures need landmarks the dataset does not have: {string.Join(", ", needed)}");
-                foreach (var (name, rows) in tables.Select(t => (t.Name, t.Item3)))
-                    PrintAgreement(console, name, MeasureAgreement.Compute(defs, references, AsSets(rows)));
-                if (!observers.IsEmpty) PrintAgreement(console, "second observer", MeasureAgreement.Compute(defs, references, observers));
+                agreement.AddRange(tables.Select(t => new NamedAgreement(t.Name, MeasureAgreement.Compute(defs, references, AsSets(t.Rows)))));
+                if (!observers.IsEmpty) agreement.Add(new NamedAgreement("second observer", MeasureAgreement.Compute(defs, references, observers)));
+                foreach (var a in agreement) PrintAgreement(console, a.Name, a.Measures);
             }
 
             if (parse.GetValue(output) is string folder)
             {
                 Directory.CreateDirectory(folder);
                 var all = observer is null ? models : [.. models, observer];
-                EvaluationFiles.WriteMetricsJson(Path.Combine(folder, "metrics.json"), models, observer, comparisons);
+                EvaluationFiles.WriteMetricsJson(Path.Combine(folder, "metrics.json"), models, observer, comparisons, agreement);
                 EvaluationFiles.WriteErrorsCsv(Path.Combine(folder, "errors.csv"), all);
                 var items = WorstCases(manifest, models[0], observers, parse.GetValue(gallery));
-                HtmlReport.Write(Path.Combine(folder, "report.html"), $"Evaluation on {manifest.Name}", models, observer, comparisons, items);
+                HtmlReport.Write(Path.Combine(folder, "report.html"), $"Evaluation on {manifest.Name}", models, observer, comparisons, agreement, items);
                 console.Out.WriteLine($"wrote {Path.Combine(folder, "metrics.json")}, errors.csv and report.html");
             }
             return CliConsole.Success;

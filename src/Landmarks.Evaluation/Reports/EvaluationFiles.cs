@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Landmarks.Evaluation.Measures;
 using Landmarks.Evaluation.Metrics;
 using Landmarks.Imaging.Annotations;
 using Landmarks.Imaging.Geometry;
@@ -11,6 +12,9 @@ namespace Landmarks.Evaluation.Reports;
 
 /// <summary>A named evaluation: a model's predictions, or the second observer.</summary>
 public sealed record NamedEvaluation(string Name, LandmarkEvaluation Evaluation);
+
+/// <summary>How often a set's landmarks put each case in the reference's class of each clinical measure.</summary>
+public sealed record NamedAgreement(string Name, IReadOnlyList<MeasureAgreement> Measures);
 
 /// <summary>A paired comparison of two models' radial errors on the landmarks both found.</summary>
 public sealed record Comparison(string First, string Second, int Pairs, double MeanDifferenceMm, WilcoxonSignedRank.Result Test)
@@ -28,7 +32,8 @@ public sealed record Comparison(string First, string Second, int Pairs, double M
 /// <summary>metrics.json and errors.csv.</summary>
 public static class EvaluationFiles
 {
-    public static void WriteMetricsJson(string path, IReadOnlyList<NamedEvaluation> models, NamedEvaluation? observer, IReadOnlyList<Comparison> comparisons)
+    public static void WriteMetricsJson(string path, IReadOnlyList<NamedEvaluation> models, NamedEvaluation? observer, IReadOnlyList<Comparison> comparisons,
+        IReadOnlyList<NamedAgreement> measureAgreement)
     {
         JsonNode Number(double v) => double.IsFinite(v) ? JsonValue.Create(Math.Round(v, 6)) : JsonValue.Create((double?)null)!;
         JsonObject Summary(ErrorSummary s) => new()
@@ -66,6 +71,16 @@ public static class EvaluationFiles
                 ["wilcoxonWPlus"] = c.Test.WPlus,
                 ["pValue"] = Number(c.Test.PValue),
                 ["exact"] = c.Test.Exact,
+            })]),
+            ["measureAgreement"] = new JsonArray([.. measureAgreement.Select(a => (JsonNode?)new JsonObject
+            {
+                ["name"] = a.Name,
+                ["measures"] = new JsonObject(a.Measures.Select(m => KeyValuePair.Create(m.Measure, (JsonNode?)new JsonObject
+                {
+                    ["cases"] = m.Cases,
+                    ["agreeing"] = m.Agreeing,
+                    ["accuracy"] = Number(m.Accuracy),
+                }))),
             })]),
         };
         AtomicFile.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");

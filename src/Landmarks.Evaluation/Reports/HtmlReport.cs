@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Landmarks.Evaluation.Measures;
 using Landmarks.Evaluation.Metrics;
 using Landmarks.Imaging.IO;
 
@@ -11,7 +12,7 @@ namespace Landmarks.Evaluation.Reports;
 public static class HtmlReport
 {
     public static void Write(string path, string title, IReadOnlyList<NamedEvaluation> models, NamedEvaluation? observer,
-        IReadOnlyList<Comparison> comparisons, IReadOnlyList<GalleryItem> gallery)
+        IReadOnlyList<Comparison> comparisons, IReadOnlyList<NamedAgreement> measureAgreement, IReadOnlyList<GalleryItem> gallery)
     {
         var all = observer is null ? models : [.. models, observer];
         var thresholds = models[0].Evaluation.ThresholdsMm;
@@ -74,6 +75,17 @@ public static class HtmlReport
             foreach (var c in comparisons)
                 html.Append($"<tr><td class=name>{E(c.First)}</td><td class=name>{E(c.Second)}</td><td>{c.Pairs}</td><td>{F(c.MeanDifferenceMm, "+0.000;-0.000")}</td>"
                     + $"<td>{F(c.Test.PValue, "0.####")}</td><td>{(c.Test.PValue < 0.05 ? "yes" : "no")}</td></tr>\n");
+            html.Append("</table>\n");
+        }
+
+        if (measureAgreement.Count > 0)
+        {
+            var measures = measureAgreement[0].Measures;
+            html.Append("<h2>Clinical measures</h2><p>Share of cases each set puts in the reference's class of each measure.</p><table><tr><th>set</th>"
+                + string.Join("", measures.Select(m => $"<th>{E(m.Measure)}</th>")) + "<th>cases</th></tr>\n");
+            foreach (var a in measureAgreement)
+                html.Append($"<tr><td class=name>{E(a.Name)}</td>" + string.Join("", a.Measures.Select(m => $"<td>{F(100 * m.Accuracy, "0.0")}%</td>"))
+                    + $"<td>{(a.Measures.Count > 0 ? a.Measures.Max(m => m.Cases) : 0)}</td></tr>\n");
             html.Append("</table>\n");
         }
 
