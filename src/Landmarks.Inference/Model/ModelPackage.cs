@@ -69,13 +69,7 @@ public sealed record ModelPackage(ModelMetadata Metadata, string NetworkFormat, 
                 // fuzzing): the buffer grows with what the entry really holds, which deflate bounds by the file's size.
                 using var stream = entry.Open();
                 using var bytes = new MemoryStream();
-                var chunk = new byte[81920];
-                int read;
-                while ((read = stream.Read(chunk)) > 0)
-                {
-                    if (bytes.Length + read > entry.Length) throw new InvalidFileException(path, $"exported model entry {name} holds more than its size says");
-                    bytes.Write(chunk, 0, read);
-                }
+                if (!BoundedCopy.TryAppend(stream, bytes, entry.Length)) throw new InvalidFileException(path, $"exported model entry {name} holds more than its size says");
                 if (bytes.Length != entry.Length) throw new InvalidFileException(path, $"exported model entry {name} holds less than its size says");
                 return bytes.ToArray();
             }

@@ -94,16 +94,11 @@ internal sealed class DicomDataSet
     {
         using var inflated = new MemoryStream();
         inflated.Write(bytes, 0, position);
-        var buffer = new byte[1 << 16];
         try
         {
             using var deflate = new DeflateStream(new MemoryStream(bytes, position, bytes.Length - position), CompressionMode.Decompress);
-            for (int got; (got = deflate.Read(buffer)) > 0;)
-            {
-                if (inflated.Length + got > MaxInflatedBytes)
-                    throw new InvalidFileException(path, $"deflated data set inflates to more than {MaxInflatedBytes >> 20} MB: inflate it first (e.g. dcmconv +te)");
-                inflated.Write(buffer, 0, got);
-            }
+            if (!BoundedCopy.TryAppend(deflate, inflated, MaxInflatedBytes))
+                throw new InvalidFileException(path, $"deflated data set inflates to more than {MaxInflatedBytes >> 20} MB: inflate it first (e.g. dcmconv +te)");
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
