@@ -42,6 +42,25 @@ public class RealDataTests
     }
 
     [SkippableFact]
+    public void Mouse_atlas_pairs_23_skulls_with_45_landmarks_all_inside_their_scans()
+    {
+        string atlas = SharedData.Require("mouse-ct-atlas");
+        var manifest = DatasetBuilder.Create("atlas", Path.Combine(atlas, "images"), Path.Combine(atlas, "landmarks"), null, null, null).Manifest;
+        Assert.Equal(23, manifest.Cases.Count);
+        Assert.Equal(45, manifest.LandmarkNames.Count);
+        var report = DatasetCheckReport.Run(manifest);
+        Assert.True(report.Passed, string.Join("; ", report.Errors));
+        Assert.Equal(23, report.Readable.Count);
+        Assert.All(report.Readable, c =>
+        {
+            Assert.Equal((45, 0), (c.Present, c.Absent));
+            Assert.Empty(c.Outside);
+            Assert.Equal(3, c.Geometry.Dimension);
+            Assert.Equal(0.141, c.Geometry.SpacingMm.X, 3);
+        });
+    }
+
+    [SkippableFact]
     public void Nrrd_to_nifti_to_metaimage_to_nifti_keeps_every_markup_within_1e4_mm()
     {
         var original = ImageFile.Read(SharedData.Require("mouse-skull-ct/A_J_.nrrd"));

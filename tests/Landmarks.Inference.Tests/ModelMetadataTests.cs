@@ -37,6 +37,20 @@ public class ModelMetadataTests
         // It was validated with two local passes, the only way then.
         Assert.Null(parsed.LocalPasses);
         Assert.Equal(2, parsed.LocalPassesUsed);
+        // Nor did it weigh its final estimates against the shape model.
+        Assert.False(parsed.ShapeBlend);
+        Assert.Null(parsed.Stages[0].FinalErrorMm);
+    }
+
+    [Fact]
+    public void Shape_blend_round_trips_with_the_final_errors_and_is_refused_without_a_shape_model()
+    {
+        var shape = Landmarks.Inference.Shape.ShapeModel.Build(2, [[new(0, 0, 0), new(10, 0, 0)], [new(1, 0, 0), new(11, 1, 0)]]);
+        var metadata = Metadata(null) with { Shape = shape, Stages = [new LandmarkStage(true, 1.5, 0.8), new LandmarkStage(false, 2.5, 2.5)], ShapeBlend = true };
+        var parsed = Parse(metadata.ToJson());
+        Assert.True(parsed.ShapeBlend);
+        Assert.Equal(metadata.Stages, parsed.Stages);
+        Assert.Contains("inconsistent", Assert.Throws<InvalidFileException>(() => Parse((metadata with { Shape = null }).ToJson())).Reason);
     }
 
     [Fact]

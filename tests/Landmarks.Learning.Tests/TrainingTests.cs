@@ -83,6 +83,8 @@ public class TrainingTests
         Assert.Equal((1000, 120, 1000, 120), (record.GlobalIterations, record.LocalIterations, record.BestGlobalIteration, record.BestLocalIteration));
         Assert.Equal(test.LandmarkNames.Count, record.Landmarks!.Count);
         Assert.True(record.ValidationMreMm > 0 && record.BestGlobalMreMm > 0 && record.Landmarks.All(l => l.ValidationStartMreMm > 0));
+        // Each landmark keeps the validation error of the stage it uses: what weighs its estimate against the shape model.
+        Assert.All(model.Metadata.Stages!, s => Assert.True(s.FinalErrorMm > 0));
     }
 
     [Fact]

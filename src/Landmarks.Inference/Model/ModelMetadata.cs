@@ -10,7 +10,10 @@ namespace Landmarks.Inference.Model;
 /// validation cases.</param>
 /// <param name="GlobalErrorMm">Mean error of the global stage on this landmark (validation cases, or training cases times
 /// the local offset scale without them): it weighs the global estimate against the shape model's placement.</param>
-public sealed record LandmarkStage(bool UseLocal, double GlobalErrorMm);
+/// <param name="FinalErrorMm">Mean error on the validation cases of the stage this landmark uses (null in models written
+/// before it was measured, and where no validation case shows the landmark): it weighs the final estimate against the
+/// shape model's placement (<see cref="ModelMetadata.ShapeBlend"/>).</param>
+public sealed record LandmarkStage(bool UseLocal, double GlobalErrorMm, double? FinalErrorMm = null);
 
 /// <summary>Where an interrupted training stood; only checkpoints carry it.</summary>
 public sealed record CheckpointState(TrainingStage Stage, int Iteration, int GlobalIterations, int LocalIterations);
@@ -69,6 +72,11 @@ public sealed record ModelMetadata(
     /// <summary>The passes the local stage makes for this model.</summary>
     [JsonIgnore] public int LocalPassesUsed => LocalPasses ?? 2;
 
+    /// <summary>Whether the final estimates are weighed against the shape model fitted to them (<see cref="Localizer.BlendWithShape"/>):
+    /// training chooses on the validation cases (on the mouse-skull atlas the mean shape, placed on the reference landmarks,
+    /// is as close as the local stage); false in models written before it chose.</summary>
+    public bool ShapeBlend { get; init; }
+
     /// <summary>How intensities are mapped before the networks see them (every back end must do the same).</summary>
     public const string Normalisation = "percentiles 0.5..99.5 -> 0..1, per stage image";
 
@@ -99,7 +107,8 @@ public sealed record ModelMetadata(
             || metadata.Stages is not null && metadata.Stages.Count != metadata.LandmarkNames.Count
             || metadata.Shape is not null && (metadata.Shape.MeanMm.Length != metadata.LandmarkNames.Count || metadata.Shape.ResidualMm.Length != metadata.LandmarkNames.Count)
             || metadata.Training?.Landmarks is { } landmarks && landmarks.Count != metadata.LandmarkNames.Count
-            || metadata.LocalPasses is not (null or 1 or 2))
+            || metadata.LocalPasses is not (null or 1 or 2)
+            || metadata.ShapeBlend && (metadata.Shape is null || metadata.Stages is null))
             throw new InvalidFileException(source, "model metadata is inconsistent");
         return metadata;
     }

@@ -113,13 +113,13 @@ public sealed class LocalizerTrainer
         CopyWeights(best.Global, model.Global);
         var local = PrepareLocal(best);
         localIterations = TrainLocal(model, best, local, start, globalIterations, localIterations);
-        var (stages, passes, rows) = ChooseStages(best, local);
+        var choice = ChooseStages(best, local);
 
-        var (threshold, presence) = _times.Measure(TrainingTimes.Calibration, () => ChoosePresenceThreshold(best.WithMetadata(Metadata(stages))));
+        var (threshold, presence) = _times.Measure(TrainingTimes.Calibration, () => ChoosePresenceThreshold(best.WithMetadata(Metadata(choice.Stages))));
         var config = _config with { PresenceThreshold = _config.PresenceThreshold ?? threshold };
-        var final = best.WithMetadata(Metadata(stages, config) with { Presence = presence, LocalPasses = passes });
+        var final = best.WithMetadata(Metadata(choice.Stages, config) with { Presence = presence, LocalPasses = choice.LocalPasses, ShapeBlend = choice.ShapeBlend });
         model.Dispose();
-        LogStory(rows);
+        LogStory(choice.Rows);
         return final;
     }
 
@@ -204,7 +204,7 @@ public sealed class LocalizerTrainer
             validate: iteration =>
             {
                 // Checkpoints are compared on one pass, the network's own accuracy (a sixth of the crops of two).
-                double? mre = _validation.Count > 0 ? Mean(LocalValidationErrors(model.WithMetadata(Metadata(local.Stages)), local, 1).Select(Mean)) : null;
+                double? mre = _validation.Count > 0 ? Mean(ValidationErrors(LocalValidationEstimates(model.WithMetadata(Metadata(local.Stages)), local, 1)).Select(Mean)) : null;
                 if (mre is null || mre < bestMre)
                 {
                     CopyWeights(model.Local, best.Local);
@@ -285,59 +285,88 @@ public sealed class LocalizerTrainer
         return errors;
     }
 
-    /// <summary>Per landmark, the validation errors (mm) of the local stage refining from the validation starts in
-    /// <paramref name="passes"/> passes.</summary>
-    private List<double>[] LocalValidationErrors(TorchModel model, LocalPreparation local, int passes)
+    /// <summary>The local stage's estimates on the validation cases, refining every landmark from its validation start in
+    /// <paramref name="passes"/> passes: [case][landmark].</summary>
+    private WorldMm[][] LocalValidationEstimates(TorchModel model, LocalPreparation local, int passes)
     {
         var localizer = new Localizer(model.ToInference(_options.Device));
+        return [.. _validation.Select((c, v) => localizer.Refine(c.Local, local.ValidationStarts[v].PositionsMm, local.ValidationStarts[v].PoseRotation, passes))];
+    }
+
+    /// <summary>Per landmark, the distances (mm) of estimates ([case][landmark]) from the validation cases' references.</summary>
+    private List<double>[] ValidationErrors(WorldMm[][] estimatesMm)
+    {
         var errors = _names.Select(_ => new List<double>()).ToArray();
         for (int v = 0; v < _validation.Count; v++)
-        {
-            var start = local.ValidationStarts[v];
-            var refined = localizer.Refine(_validation[v].Local, start.PositionsMm, start.PoseRotation, passes);
             for (int l = 0; l < _names.Count; l++)
-                if (_validation[v].LandmarksMm[l] is WorldMm truth) errors[l].Add(refined[l].DistanceTo(truth));
-        }
+                if (_validation[v].LandmarksMm[l] is WorldMm truth) errors[l].Add(estimatesMm[v][l].DistanceTo(truth));
         return errors;
     }
 
     /// <summary>Per landmark on the validation cases: mean error and share within 2 mm of the stage the model uses.</summary>
     private sealed record ValidationRow(string Name, double MreMm, double WithinTwoMm, bool UseLocal);
 
+    /// <summary>What training chose on the validation cases for the model to do.</summary>
+    private sealed record StageChoice(LandmarkStage[] Stages, int LocalPasses, bool ShapeBlend, ValidationRow[] Rows);
+
     /// <summary>The local stage's passes: the second (shifted crops around the first estimate) only where it lowered the
     /// validation error; without validation cases, both. Then per landmark, the local stage stays on unless it did worse
-    /// than its start on the validation cases.</summary>
-    private (LandmarkStage[] Stages, int LocalPasses, ValidationRow[] Rows) ChooseStages(TorchModel best, LocalPreparation local)
+    /// than its start on the validation cases. Last, the final estimates are weighed against the shape model fitted to
+    /// them where that lowers the validation error (<see cref="Localizer.BlendWithShape"/>).</summary>
+    private StageChoice ChooseStages(TorchModel best, LocalPreparation local)
     {
         if (_validation.Count == 0)
         {
             _record = _record with { Landmarks = [.. local.TrainGlobalMre.Select(e => new LandmarkRecord(e, null, null))] };
-            return (local.Stages, 2, []);
+            return new StageChoice(local.Stages, 2, false, []);
         }
         var candidate = best.WithMetadata(Metadata(local.Stages));
-        var onePass = LocalValidationErrors(candidate, local, 1);
-        var twoPasses = LocalValidationErrors(candidate, local, 2);
-        double oneMre = Mean(onePass.SelectMany(e => e)), twoMre = Mean(twoPasses.SelectMany(e => e));
+        var onePass = LocalValidationEstimates(candidate, local, 1);
+        var twoPasses = LocalValidationEstimates(candidate, local, 2);
+        double oneMre = Mean(ValidationErrors(onePass).SelectMany(e => e)), twoMre = Mean(ValidationErrors(twoPasses).SelectMany(e => e));
         int passes = twoMre < oneMre ? 2 : 1;
-        var localErrors = passes == 2 ? twoPasses : onePass;
+        var localEstimates = passes == 2 ? twoPasses : onePass;
+        var localErrors = ValidationErrors(localEstimates);
         _options.Log?.Invoke($"local stage: {(passes == 2 ? "two passes" : "one pass")} (validation MRE {oneMre:0.000} mm after one, {twoMre:0.000} after the shifted second)");
-        var startErrors = GlobalErrors(_validation, [.. local.ValidationStarts.Select(s => s.PositionsMm)]).Select(e => e.Select(v => v.Length).ToList()).ToArray();
-        var stages = local.Stages.Select((s, l) => s with { UseLocal = !(Mean(localErrors[l]) > Mean(startErrors[l])) }).ToArray();
+        var startErrors = ValidationErrors([.. local.ValidationStarts.Select(s => s.PositionsMm)]);
+        var stages = local.Stages.Select((s, l) =>
+        {
+            bool useLocal = !(Mean(localErrors[l]) > Mean(startErrors[l]));
+            double finalError = Mean(useLocal ? localErrors[l] : startErrors[l]);
+            return s with { UseLocal = useLocal, FinalErrorMm = double.IsFinite(finalError) ? finalError : null };
+        }).ToArray();
+        var final = _validation.Select((c, v) => Enumerable.Range(0, _names.Count)
+            .Select(l => stages[l].UseLocal ? localEstimates[v][l] : local.ValidationStarts[v].PositionsMm[l]).ToArray()).ToArray();
+        var (blend, finalErrors) = ChooseShapeBlend(best, stages, final);
         var rows = new ValidationRow[_names.Count];
         for (int l = 0; l < _names.Count; l++)
         {
-            var used = stages[l].UseLocal ? localErrors[l] : startErrors[l];
+            var used = finalErrors[l];
             rows[l] = new ValidationRow(_names[l], Mean(used), used.Count == 0 ? double.NaN : used.Count(e => e <= 2) / (double)used.Count, stages[l].UseLocal);
         }
         _record = _record with
         {
-            // What the model will do on the validation cases: per landmark, the stage it uses.
+            // What the model will do on the validation cases: per landmark, the stage it uses, then the shape blend if chosen.
             ValidationMreMm = Mean(rows.Select(r => r.MreMm)),
             Landmarks = [.. Enumerable.Range(0, _names.Count).Select(l => new LandmarkRecord(local.TrainGlobalMre[l], Mean(startErrors[l]), Mean(localErrors[l])))],
         };
         var disabled = rows.Where(r => !r.UseLocal).Select(r => r.Name).ToList();
         if (disabled.Count > 0) _options.Log?.Invoke($"local stage not used where it did not beat its start on validation: {string.Join(", ", disabled)}");
-        return (stages, passes, rows);
+        return new StageChoice(stages, passes, blend, rows);
+    }
+
+    /// <summary>Whether weighing the final estimates against the shape model lowers the validation error, and the
+    /// per-landmark validation errors of what was chosen.</summary>
+    private (bool Blend, List<double>[] Errors) ChooseShapeBlend(TorchModel best, LandmarkStage[] stages, WorldMm[][] finalMm)
+    {
+        var unblended = ValidationErrors(finalMm);
+        if (_shape is null) return (false, unblended);
+        var localizer = new Localizer(best.WithMetadata(Metadata(stages) with { ShapeBlend = true }).ToInference(_options.Device));
+        var blended = ValidationErrors([.. finalMm.Select(f => localizer.BlendWithShape(f, AllTrue(_names.Count)))]);
+        double without = Mean(unblended.SelectMany(e => e)), with = Mean(blended.SelectMany(e => e));
+        bool blend = with < without;
+        _options.Log?.Invoke($"shape blend {(blend ? "on" : "off")}: validation MRE {without:0.000} mm without, {with:0.000} with the final estimates weighed against the shape model");
+        return (blend, blend ? blended : unblended);
     }
 
     /// <summary>The presence threshold: none when the configuration fixes it; 0 (no landmark called absent) when the data
