@@ -12,24 +12,25 @@ namespace Landmarks.Learning.Tests;
 public class AtlasTrainingTests
 {
     /// <summary>
-    /// Ten skulls train (train's own split holds some out to choose checkpoints) for about 1000 global and 1500 local
-    /// iterations (minutes on 2 cores), three others are scored. What needs no image does far worse: each landmark's mean
-    /// world position over the training skulls is 5.5-5.9 mm from the truth of the others, the mean shape set at the
-    /// scan's centre 6.4-7.2 mm (the skulls lie in poses up to 180 degrees apart; measured with 6, 10 and 18 training
-    /// skulls). The bound, 2 mm, is a third of those.
+    /// Eight skulls train (train's own split holds one out to choose checkpoints) on a coarse global grid (24 voxels along
+    /// the longest axis, about 1 mm) with a token local stage: 3 minutes on 2 cores of a 2 GHz Zen, so the real scans' whole
+    /// path (orientation search, appearance registration, shape model, blend) runs in CI. Three other skulls are scored:
+    /// 1.29 mm there. What needs no image does far worse: each landmark's mean world position over the training skulls is
+    /// 5.5-5.9 mm from the truth of the others, the mean shape set at the scan's centre 6.4-8.0 mm (the skulls lie in poses
+    /// up to 180 degrees apart; measured with 6, 8, 10 and 18 training skulls). The bound is a third of those.
     /// </summary>
     [SkippableFact]
-    public void A_short_training_on_ten_atlas_skulls_places_the_landmarks_of_three_others_far_better_than_the_mean_shape()
+    public void A_short_training_on_eight_atlas_skulls_places_the_landmarks_of_three_others_far_better_than_the_mean_shape()
     {
         string atlas = SharedData.Require("mouse-ct-atlas");
         using var dir = new TempDirectory();
         var all = DatasetBuilder.Create("atlas", Path.Combine(atlas, "images"), Path.Combine(atlas, "landmarks"), null, null, null).Manifest;
-        var train = all with { Cases = [.. all.Cases.Take(10)] };
+        var train = all with { Cases = [.. all.Cases.Take(8)] };
         var test = all with { Cases = [.. all.Cases.Skip(10).Take(3)] };
         train.Save(dir.File("train.json"));
 
-        var config = TrainingRun.DeriveConfig(train);
-        config = config with { Global = config.Global with { Iterations = 1000 }, Local = config.Local with { Iterations = 1500 } };
+        var config = TrainingRun.DeriveConfig(train, globalGridVoxels: 24);
+        config = config with { Global = config.Global with { Iterations = 600 }, Local = config.Local with { Iterations = 20 } };
         var options = new TrainerOptions(1, CPU, dir.File("model.lmk.checkpoint"), false, null, null);
         using var model = TrainingRun.Train(dir.File("train.json"), null, dir.File("model.lmk"), config, options);
 

@@ -77,7 +77,10 @@ public class TrainingTests
         Assert.Equal(presence.Threshold, model.Config.PresenceThreshold);
         Assert.InRange(presence.Threshold, 0.0, 1.0);
         Assert.True(presence.Present > 0 && presence.Absent > 0);
-        Assert.True(presence.FalselyAbsent / (double)presence.Present < 0.25, $"{presence.FalselyAbsent} of {presence.Present} called absent");
+        // Balanced error of the calls (share of those in view called absent plus share of those out of view called present):
+        // about 1 for calls that know nothing (a little less with a threshold chosen on the same few cases); 0.49 on the development machine, and machines' arithmetic differs enough to move it.
+        double balancedError = presence.FalselyAbsent / (double)presence.Present + presence.FalselyPresent / (double)presence.Absent;
+        Assert.True(balancedError < 0.75, $"{presence.FalselyAbsent} of {presence.Present} in view called absent, {presence.FalselyPresent} of {presence.Absent} out of view called present");
         // The record: both stages ran their iterations, validated at the end, one row per landmark.
         var record = model.Metadata.Training!;
         Assert.Equal((1000, 120, 1000, 120), (record.GlobalIterations, record.LocalIterations, record.BestGlobalIteration, record.BestLocalIteration));
