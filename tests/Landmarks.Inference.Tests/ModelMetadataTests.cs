@@ -66,4 +66,23 @@ public class ModelMetadataTests
         var record = TrainingRecord.Empty with { Landmarks = [new LandmarkRecord(1, null, null)] };
         Assert.Contains("inconsistent", Assert.Throws<InvalidFileException>(() => Parse(Metadata(record).ToJson())).Reason);
     }
+
+    /// <summary>Every derived configuration is well inside the size bounds; networks or batches that would take gigabytes, and
+    /// more global stages than a stride can be computed for, are refused by the configuration's check, which a model file's
+    /// metadata goes through before any network is built.</summary>
+    [Fact]
+    public void Configurations_that_would_take_gigabytes_are_refused_before_anything_is_allocated()
+    {
+        foreach (var derived in new[] { LocalizerConfig.Derive(2, 0.1, [193.5, 240]), LocalizerConfig.Derive(3, 0.141, [25, 22, 20], 170),
+            LocalizerConfig.Derive(3, 0.4, [204.8, 204.8, 240]), LocalizerConfig.Derive(2, 0.1, [190, 240], globalGridVoxels: 1000) })
+            Assert.Empty(derived.Problems());
+        var config = LocalizerConfig.Derive(3, 0.5, [60, 50, 40]);
+        Assert.Contains("million weights", Assert.Single((config with { Global = config.Global with { Channels = [8, 16, 4096, 64] } }).Problems()));
+        Assert.Contains("million weights", Assert.Single((config with { Local = config.Local with { Channels = [16, 2000] } }).Problems()));
+        Assert.Contains("values per batch", Assert.Single((config with { Global = config.Global with { CropSize = [1024, 1024, 1024] } }).Problems()));
+        Assert.Contains("values per batch", Assert.Single((config with { Local = config.Local with { BatchSize = 100000 } }).Problems()));
+        Assert.Contains("2 to 8", Assert.Single((config with { Global = config.Global with { Channels = [.. Enumerable.Repeat(2, 33)], Blocks = [.. Enumerable.Repeat(1, 33)] } }).Problems()));
+        var huge = Metadata(null) with { Config = config with { Global = config.Global with { Blocks = [1, 1, 100000, 1] } } };
+        Assert.Contains("model configuration: global.channels and global.blocks make a network of", Assert.Throws<InvalidFileException>(() => Parse(huge.ToJson())).Reason);
+    }
 }

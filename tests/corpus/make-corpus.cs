@@ -314,6 +314,32 @@ Text("config-iterations-negative.json", (config with { Global = config.Global wi
 Text("config-spacing-zero.json", (config with { Local = config.Local with { SpacingMm = 0 } }).ToJson());
 Text("config-dimension-four.json", (config with { Dimension = 4 }).ToJson());
 Text("config-crop-odd.json", (config with { Global = config.Global with { CropSize = [99, 0] } }).ToJson());
+Text("config-channels-huge.json", (config with { Global = config.Global with { Channels = [16, 32, 100000, 128] } }).ToJson());
+Text("config-crop-huge.json", (config with { Global = config.Global with { CropSize = [65536, 65536] } }).ToJson());
+Text("config-stages-many.json", (config with { Global = config.Global with { Channels = [.. Enumerable.Repeat(4, 40)], Blocks = [.. Enumerable.Repeat(1, 40)] } }).ToJson());
+
+// Model files (.lmk) with a valid checksum, as anyone can append one: magic, format version, metadata, networks, template.
+byte[] Model(Action<BinaryWriter> body)
+{
+    var stream = new MemoryStream();
+    using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+    {
+        writer.Write(Encoding.ASCII.GetBytes("LANDMARKS-MODEL\n"));
+        writer.Write(2);
+        body(writer);
+    }
+    var bytes = stream.ToArray();
+    return [.. bytes, .. System.Security.Cryptography.SHA256.HashData(bytes)];
+}
+void Metadata(BinaryWriter writer, LocalizerConfig modelConfig)
+{
+    var json = Encoding.UTF8.GetBytes(new ModelMetadata(2, "corpus", ["A"], modelConfig, ModelMetadata.Normalisation, "", null, null, null, null, null).ToJson());
+    writer.Write(json.Length);
+    writer.Write(json);
+}
+Put("model-metadata-claims-gigabytes.lmk", Model(w => { w.Write(int.MaxValue); w.Write(new byte[64]); }));
+Put("model-channels-huge.lmk", Model(w => Metadata(w, config with { Local = config.Local with { Channels = [100000, 64] } })));
+Put("model-weights-claim-gigabytes.lmk", Model(w => { Metadata(w, config); w.Write(2); w.Write((long)int.MaxValue * 4); }));
 
 Directory.Delete(scratch, recursive: true);
 Console.WriteLine($"{Directory.GetFiles(root).Length} files in {root}");

@@ -133,7 +133,8 @@ public sealed record LocalizerConfig(
         static bool Share(double v) => double.IsFinite(v) && v >= 0 && v < 1;
         static bool Degrees(double v) => double.IsFinite(v) && v >= 0 && v <= 180;
         if (!Positive(Global.SpacingMm)) yield return $"global.spacingMm must be a positive number of mm, got {Global.SpacingMm}";
-        if (Global.Channels is not { Length: >= 2 } || Global.Channels.Any(c => c < 1)) yield return "global.channels needs at least 2 positive widths";
+        if (Global.Channels is not { Length: >= 2 and <= MaximumGlobalStages } || Global.Channels.Any(c => c < 1))
+            yield return $"global.channels needs 2 to {MaximumGlobalStages} positive widths";
         else if (Global.Blocks is null || Global.Blocks.Length != Global.Channels.Length || Global.Blocks.Any(b => b < 1))
             yield return $"global.blocks needs {Global.Channels.Length} positive counts, one per entry of global.channels";
         else
@@ -143,6 +144,7 @@ public sealed record LocalizerConfig(
                 yield return $"global.cropSize needs {Dimension} sizes, each a positive multiple of the output stride {stride}";
         }
         if (Global.BatchSize < 1) yield return $"global.batchSize must be at least 1, got {Global.BatchSize}";
+        foreach (var problem in SizeProblems()) yield return problem;
         if (!(Global.Alpha >= 0)) yield return $"global.alpha must be 0 or more, got {Global.Alpha}";
         if (Global.TopCells < 0) yield return $"global.topCells must be 0 (all cells) or more, got {Global.TopCells}";
         if (!Positive(Global.LearningRate)) yield return $"global.learningRate must be positive, got {Global.LearningRate}";
@@ -173,6 +175,48 @@ public sealed record LocalizerConfig(
             yield return $"presenceThreshold must be 0 or more (0: every landmark present, above 1: every one absent) or null to calibrate it, got {t}";
         if (ValidateEvery < 1) yield return $"validateEvery must be at least 1, got {ValidateEvery}";
         if (CheckpointEvery < 1) yield return $"checkpointEvery must be at least 1, got {CheckpointEvery}";
+    }
+
+    /// <summary>Stages of the global network at most: an output stride of 128.</summary>
+    public const int MaximumGlobalStages = 8;
+
+    /// <summary>Convolution weights one network may have (256 MB of floats; the derived networks have 0.1-1.3 million).
+    /// A configuration or a model file that asks for more is refused before anything is allocated.</summary>
+    public const double MaximumNetworkWeights = 64e6;
+
+    /// <summary>Values of the first layer's output for one training batch (1 GB of floats; the derived configurations
+    /// need 2-8 million): crop voxels times batch size times the first width.</summary>
+    public const double MaximumBatchActivations = 1 << 28;
+
+    /// <summary>Sizes that would take more memory than any machine this runs on has: checked once the fields are
+    /// otherwise valid, in floating point so that no product overflows.</summary>
+    private IEnumerable<string> SizeProblems()
+    {
+        if (Global.Channels is not { Length: >= 2 and <= MaximumGlobalStages } || Global.Channels.Any(c => c < 1) || Global.Blocks?.Length != Global.Channels.Length
+            || Global.Blocks.Any(b => b < 1) || Global.CropSize?.Length != Dimension || Global.CropSize.Any(n => n < 1) || Global.BatchSize < 1
+            || Local.Channels is not { Length: 2 } || Local.Channels.Any(c => c < 1) || Local.CropSize < 1 || Local.BatchSize < 1)
+            yield break;
+        double kernel = Math.Pow(3, Dimension);
+        double global = Global.Channels[0] * kernel, input = Global.Channels[0];
+        for (int stage = 0; stage < Global.Channels.Length; stage++)
+            for (int block = 0; block < Global.Blocks[stage]; block++)
+            {
+                double output = Global.Channels[stage];
+                global += (input * output + output * output) * kernel + (input != output || block == 0 && stage > 0 ? input * output : 0);
+                input = output;
+            }
+        if (global > MaximumNetworkWeights)
+            yield return $"global.channels and global.blocks make a network of {global / 1e6:0.#} million weights; at most {MaximumNetworkWeights / 1e6:0} million";
+        double fine = Local.Channels[0], coarse = Local.Channels[1];
+        double local = (fine + 3 * fine * fine + fine * coarse + 3 * coarse * coarse) * kernel;
+        if (local > MaximumNetworkWeights)
+            yield return $"local.channels make a network of {local / 1e6:0.#} million weights; at most {MaximumNetworkWeights / 1e6:0} million";
+        double globalBatch = Global.CropSize.Aggregate(1.0, (a, n) => a * n) * Global.BatchSize * Global.Channels[0];
+        if (globalBatch > MaximumBatchActivations)
+            yield return $"global.cropSize, global.batchSize and the first of global.channels make {globalBatch:0.#e0} values per batch; at most {MaximumBatchActivations:0.#e0}";
+        double localBatch = Math.Pow(Local.CropSize, Dimension) * Local.BatchSize * fine;
+        if (localBatch > MaximumBatchActivations)
+            yield return $"local.cropSize, local.batchSize and the first of local.channels make {localBatch:0.#e0} values per batch; at most {MaximumBatchActivations:0.#e0}";
     }
 
     /// <param name="nativeSpacingMm">Median finest spacing of the dataset's images.</param>

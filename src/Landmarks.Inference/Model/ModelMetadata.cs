@@ -103,7 +103,8 @@ public sealed record ModelMetadata(
             throw new InvalidFileException(source, $"model metadata is not valid: {e.Message}", e);
         }
         if (metadata is null) throw new InvalidFileException(source, "model metadata is empty");
-        if (metadata.LandmarkNames is not { Count: > 0 } || metadata.Config is null || metadata.Config.Problems().Any()
+        if (metadata.Config?.Problems().FirstOrDefault() is string problem) throw new InvalidFileException(source, $"model configuration: {problem}");
+        if (metadata.LandmarkNames is not { Count: > 0 } || metadata.Config is null
             || metadata.Stages is not null && metadata.Stages.Count != metadata.LandmarkNames.Count
             || metadata.Shape is not null && (metadata.Shape.MeanMm.Length != metadata.LandmarkNames.Count || metadata.Shape.ResidualMm.Length != metadata.LandmarkNames.Count)
             || metadata.Training?.Landmarks is { } landmarks && landmarks.Count != metadata.LandmarkNames.Count

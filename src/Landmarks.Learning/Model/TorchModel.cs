@@ -117,7 +117,7 @@ public sealed class TorchModel : IDisposable
             if (version != FormatVersion)
                 throw new InvalidFileException(path, $"model format version {version}; this tool ({ToolVersion}) reads version {FormatVersion}" +
                     (version < FormatVersion ? ": the model was written by an earlier version of landmarks, train it again" : ""));
-            var metadata = ModelMetadata.Parse(reader.ReadBytes(reader.ReadInt32()), path);
+            var metadata = ModelMetadata.Parse(ReadBlock(reader, reader.ReadInt32(), path, "metadata"), path);
             var model = Create(metadata);
             int count = reader.ReadInt32();
             var networks = model.Networks.ToList();
@@ -125,7 +125,7 @@ public sealed class TorchModel : IDisposable
             foreach (var network in networks)
             {
                 long length = reader.ReadInt64();
-                using var weights = new BinaryReader(new MemoryStream(reader.ReadBytes(checked((int)length))));
+                using var weights = new BinaryReader(new MemoryStream(ReadBlock(reader, length, path, "network weights")));
                 network.load(weights, strict: true);
             }
             if (reader.ReadBoolean())
@@ -137,6 +137,8 @@ public sealed class TorchModel : IDisposable
                 int length = reader.ReadInt32();
                 if (size.Any(n => n < 1) || length != size.Aggregate(1L, (a, b) => a * b) || !(spacing > 0))
                     throw new InvalidFileException(path, "model template is inconsistent");
+                if (length > (reader.BaseStream.Length - reader.BaseStream.Position) / sizeof(float))
+                    throw new InvalidFileException(path, $"model template claims {length} voxels, more than the file holds");
                 var voxels = new float[length];
                 for (int n = 0; n < length; n++) voxels[n] = reader.ReadSingle();
                 model = model.WithTemplate(new AppearanceTemplate(size, spacing, voxels));
@@ -145,10 +147,20 @@ public sealed class TorchModel : IDisposable
             foreach (var network in model.Networks) network.eval();
             return model;
         }
-        catch (Exception e) when (e is EndOfStreamException or JsonException or ArgumentException or InvalidOperationException or OverflowException)
+        // TorchSharp's reader of the weights reports bytes it cannot parse as FormatException (a length prefix of more than 5 bytes).
+        catch (Exception e) when (e is EndOfStreamException or JsonException or ArgumentException or InvalidOperationException or OverflowException or FormatException)
         {
             throw new InvalidFileException(path, $"model file does not match its description: {e.Message}", e);
         }
+    }
+
+    /// <summary>A block whose length the file claims, refused before any allocation when the file holds less: a model
+    /// file with a valid checksum can still claim gigabytes.</summary>
+    private static byte[] ReadBlock(BinaryReader reader, long length, string path, string what)
+    {
+        if (length < 0 || length > reader.BaseStream.Length - reader.BaseStream.Position)
+            throw new InvalidFileException(path, $"the model's {what} would take {length} bytes, more than the file holds");
+        return reader.ReadBytes((int)length);
     }
 
     public void Dispose()
