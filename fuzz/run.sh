@@ -25,7 +25,7 @@ for wanted in "$@"; do
   cut -f1 "$work/targets.tsv" | grep -qx -- "$wanted" || { echo "no fuzz target '$wanted'; there are: $(cut -f1 "$work/targets.tsv" | tr '\n' ' ')" >&2; exit 2; }
 done
 # Instrument what parses the files; the harness itself and the framework stay as they are.
-for assembly in Landmarks.Imaging Landmarks.Inference; do "$tools/sharpfuzz" "$work/bin/$assembly.dll" >/dev/null; done
+for assembly in Landmarks.Imaging Landmarks.Inference Landmarks.Learning; do "$tools/sharpfuzz" "$work/bin/$assembly.dll" >/dev/null; done
 mkdir -p "$work/seeds/dicom"
 if [ -n "${LANDMARKS_DICOM_SAMPLES:-}" ] && [ -d "$LANDMARKS_DICOM_SAMPLES" ]; then
   # Small samples only: afl-fuzz works best from seeds of a few kilobytes.
