@@ -94,7 +94,9 @@ public class TrainingTests
     public void Tiny_3D_training_on_phantoms_learns_the_landmarks()
     {
         using var dir = new TempDirectory();
-        var (model, test) = TrainTiny(dir, 3, globalIterations: 2500, localIterations: 30);
+        // 1000 iterations: 2.5 mm against 7.6 for the mean position, 2 minutes on a 2 GHz Zen (2500 gave 3.3 mm in 5 minutes:
+        // the validation phantoms were best at 1000).
+        var (model, test) = TrainTiny(dir, 3, globalIterations: 1000, localIterations: 30);
         var (error, baseline) = Errors(model, test);
         Assert.True(error < 0.6 * baseline, $"MRE {error:0.00} mm against {baseline:0.00} mm for the mean position");
         // Every landmark is in view in every training phantom: the model has seen no absent landmark and calls none absent.
