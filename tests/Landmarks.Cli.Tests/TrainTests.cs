@@ -9,7 +9,7 @@ namespace Landmarks.Cli.Tests;
 public class TrainTests
 {
     /// <summary>Tiny 2D phantoms and a configuration short enough for a test.</summary>
-    private static (string Data, string Config) TinySetup(TempDirectory dir, int globalIterations, int localIterations, int checkpointEvery = 100)
+    internal static (string Data, string Config) TinySetup(TempDirectory dir, int globalIterations, int localIterations, int checkpointEvery = 100)
     {
         var train = Phantoms.WriteDataset(dir.File("train"), "train", 2, 8, 3);
         var config = TrainingRun.DeriveConfig(train, globalGridVoxels: 40);
