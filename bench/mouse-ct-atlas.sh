@@ -2,7 +2,8 @@
 # The 3D benchmark of docs/BENCHMARKS.md: 5-fold cross-validation over the 23 micro-CT mouse skulls of
 # ../shared/data/mouse-ct-atlas (folds fixed by seed 1 and named atlas-fold1..5). Each fold trains with
 # `train`'s defaults (or BUDGET minutes when set), predicts its held-out skulls, and all 23 predictions are
-# scored together. Figures and logs land in WORK (default /tmp/landmarks-atlas); FOLDS picks folds.
+# scored together (each fold is also scored alone). Figures and logs land in WORK (default /tmp/landmarks-atlas);
+# FOLDS picks folds.
 # Rerun after an interruption: a fold whose model exists is not trained again, and predict resumes its CSV.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,6 +28,11 @@ for k in $folds; do
     > "fold$k-predict.log" 2> "fold$k-predict.time"
   grep -E "Maximum resident" "fold$k-predict.time"
 done
-# Every skull was held out by exactly one fold: its prediction comes from that fold's model.
-{ head -1 fold1.csv; for k in $folds; do tail -n +2 "fold$k.csv"; done; } > predictions.csv
-$L evaluate --pred predictions.csv --data atlas.json --thresholds 0.25,0.5,1,2 --out evaluation | tail -3
+for k in $folds; do
+  $L evaluate --pred "fold$k.csv" --data "folds/atlas-fold$k-test.json" --thresholds 0.25,0.5,1,2 --out "evaluation-fold$k" | tail -2
+done
+# With every fold run, each skull was held out by exactly one: its prediction comes from that fold's model.
+if [ "$(echo $folds)" = "1 2 3 4 5" ]; then
+  { head -1 fold1.csv; for k in $folds; do tail -n +2 "fold$k.csv"; done; } > predictions.csv
+  $L evaluate --pred predictions.csv --data atlas.json --thresholds 0.25,0.5,1,2 --out evaluation | tail -3
+fi
