@@ -75,7 +75,7 @@ sealed class Prior(double[] mean, double[][] modes, double[] variances)
         var gram = new double[n, n];
         for (int a = 0; a < n; a++)
             for (int b = 0; b < n; b++) gram[a, b] = Dot(deviations[a], deviations[b]);
-        var (values, vectors) = Jacobi(gram);
+        var (values, vectors) = SymmetricEigen.Decompose(gram);
         var order = Enumerable.Range(0, n).OrderByDescending(k => values[k]).Where(k => values[k] > 1e-9).ToArray();
         var modes = order.Select(k =>
         {
@@ -137,47 +137,4 @@ sealed class Prior(double[] mean, double[][] modes, double[] variances)
     private static Vec3[] Unflatten(double[] values) => [.. Enumerable.Range(0, values.Length / 3).Select(l => new Vec3(values[3 * l], values[3 * l + 1], values[3 * l + 2]))];
     private static double[] Subtract(double[] a, double[] b) => [.. a.Select((v, i) => v - b[i])];
     private static double Dot(double[] a, double[] b) => a.Select((v, i) => v * b[i]).Sum();
-
-    /// <summary>Eigenvalues and eigenvectors (columns) of a symmetric matrix by cyclic Jacobi rotations.</summary>
-    private static (double[] Values, double[,] Vectors) Jacobi(double[,] matrix)
-    {
-        int n = matrix.GetLength(0);
-        var a = (double[,])matrix.Clone();
-        var v = new double[n, n];
-        for (int i = 0; i < n; i++) v[i, i] = 1;
-        for (int sweep = 0; sweep < 100; sweep++)
-        {
-            double off = 0;
-            for (int p = 0; p < n; p++)
-                for (int q = p + 1; q < n; q++) off += a[p, q] * a[p, q];
-            if (off < 1e-22) break;
-            for (int p = 0; p < n; p++)
-                for (int q = p + 1; q < n; q++)
-                {
-                    if (Math.Abs(a[p, q]) < 1e-300) continue;
-                    double theta = (a[q, q] - a[p, p]) / (2 * a[p, q]);
-                    double t = Math.Sign(theta == 0 ? 1 : theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
-                    double c = 1 / Math.Sqrt(t * t + 1), s = t * c;
-                    for (int k = 0; k < n; k++)
-                    {
-                        double akp = a[k, p], akq = a[k, q];
-                        a[k, p] = c * akp - s * akq;
-                        a[k, q] = s * akp + c * akq;
-                    }
-                    for (int k = 0; k < n; k++)
-                    {
-                        double apk = a[p, k], aqk = a[q, k];
-                        a[p, k] = c * apk - s * aqk;
-                        a[q, k] = s * apk + c * aqk;
-                    }
-                    for (int k = 0; k < n; k++)
-                    {
-                        double vkp = v[k, p], vkq = v[k, q];
-                        v[k, p] = c * vkp - s * vkq;
-                        v[k, q] = s * vkp + c * vkq;
-                    }
-                }
-        }
-        return ([.. Enumerable.Range(0, n).Select(i => a[i, i])], v);
-    }
 }
