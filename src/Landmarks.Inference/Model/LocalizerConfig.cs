@@ -124,8 +124,21 @@ public sealed record LocalizerConfig(
         return config;
     }
 
-    /// <summary>What is wrong with this configuration, one sentence per field (nothing when it can be trained).</summary>
+    /// <summary>What is wrong with this configuration, one sentence per field (nothing when it can be trained); the sizes
+    /// are weighed once every field is valid on its own.</summary>
     public IEnumerable<string> Problems()
+    {
+        bool any = false;
+        foreach (var problem in FieldProblems())
+        {
+            any = true;
+            yield return problem;
+        }
+        if (any) yield break;
+        foreach (var problem in SizeProblems()) yield return problem;
+    }
+
+    private IEnumerable<string> FieldProblems()
     {
         if (Dimension is not (2 or 3)) { yield return $"dimension must be 2 or 3, got {Dimension}"; yield break; }
         if (Global is null || Local is null || Augmentation is null) { yield return "global, local and augmentation sections are all needed"; yield break; }
@@ -144,7 +157,6 @@ public sealed record LocalizerConfig(
                 yield return $"global.cropSize needs {Dimension} sizes, each a positive multiple of the output stride {stride}";
         }
         if (Global.BatchSize < 1) yield return $"global.batchSize must be at least 1, got {Global.BatchSize}";
-        foreach (var problem in SizeProblems()) yield return problem;
         if (!(Global.Alpha >= 0)) yield return $"global.alpha must be 0 or more, got {Global.Alpha}";
         if (Global.TopCells < 0) yield return $"global.topCells must be 0 (all cells) or more, got {Global.TopCells}";
         if (!Positive(Global.LearningRate)) yield return $"global.learningRate must be positive, got {Global.LearningRate}";
@@ -188,14 +200,10 @@ public sealed record LocalizerConfig(
     /// need 2-8 million): crop voxels times batch size times the first width.</summary>
     public const double MaximumBatchActivations = 1 << 28;
 
-    /// <summary>Sizes that would take more memory than any machine this runs on has: checked once the fields are
-    /// otherwise valid, in floating point so that no product overflows.</summary>
+    /// <summary>Sizes that would take more memory than any machine this runs on has, of a configuration whose fields are
+    /// valid: in floating point, so that no product overflows.</summary>
     private IEnumerable<string> SizeProblems()
     {
-        if (Global.Channels is not { Length: >= 2 and <= MaximumGlobalStages } || Global.Channels.Any(c => c < 1) || Global.Blocks?.Length != Global.Channels.Length
-            || Global.Blocks.Any(b => b < 1) || Global.CropSize?.Length != Dimension || Global.CropSize.Any(n => n < 1) || Global.BatchSize < 1
-            || Local.Channels is not { Length: 2 } || Local.Channels.Any(c => c < 1) || Local.CropSize < 1 || Local.BatchSize < 1)
-            yield break;
         double kernel = Math.Pow(3, Dimension);
         double global = Global.Channels[0] * kernel, input = Global.Channels[0];
         for (int stage = 0; stage < Global.Channels.Length; stage++)
