@@ -4,6 +4,7 @@ using Landmarks.Imaging.Geometry;
 using Landmarks.Imaging.IO;
 using Landmarks.Inference;
 using Landmarks.Inference.Model;
+using Landmarks.Inference.Shape;
 using Landmarks.Learning.Model;
 using Landmarks.Learning.Training;
 using Landmarks.Tests;
@@ -78,7 +79,8 @@ public class TrainingTests
         Assert.InRange(presence.Threshold, 0.0, 1.0);
         Assert.True(presence.Present > 0 && presence.Absent > 0);
         // Balanced error of the calls (share of those in view called absent plus share of those out of view called present):
-        // about 1 for calls that know nothing (a little less with a threshold chosen on the same few cases); 0.49 on the development machine, and machines' arithmetic differs enough to move it.
+        // about 1 for calls that know nothing (a little less with a threshold chosen on the same few cases); 0.49 on the
+        // development machine, and machines' arithmetic differs enough to move it.
         double balancedError = presence.FalselyAbsent / (double)presence.Present + presence.FalselyPresent / (double)presence.Absent;
         Assert.True(balancedError < 0.75, $"{presence.FalselyAbsent} of {presence.Present} in view called absent, {presence.FalselyPresent} of {presence.Absent} out of view called present");
         // The record: both stages ran their iterations, validated at the end, one row per landmark.
@@ -117,6 +119,31 @@ public class TrainingTests
         Assert.Equal(expected, new Localizer(loaded.ToInference(CPU)).Locate(image));
         Assert.Equal(test.LandmarkNames, loaded.LandmarkNames);
         Assert.Equal(first.Config.ToJson(), loaded.Config.ToJson());
+    }
+
+    /// <summary>A pose-searching model keeps the training cases' average appearance: it loads back voxel for voxel, and a
+    /// file whose template claims more voxels than it holds (behind a valid checksum) is refused before they are allocated.</summary>
+    [Fact]
+    public void The_appearance_template_round_trips_and_a_template_longer_than_the_file_is_refused()
+    {
+        using var dir = new TempDirectory();
+        var config = LocalizerConfig.Derive(3, 1, [20, 20, 20], poseSpreadDegrees: 170, globalGridVoxels: 16);
+        var metadata = new ModelMetadata(TorchModel.FormatVersion, "test", ["a", "b"], config, ModelMetadata.Normalisation, "", null, null, null, null, null);
+        var template = new AppearanceTemplate([4, 3, 2], 1.25, [.. Enumerable.Range(0, 24).Select(v => v * 0.5f - 3)]);
+        using (var model = TorchModel.Create(metadata).WithTemplate(template)) model.Save(dir.File("m.lmk"));
+        using (var loaded = TorchModel.Load(dir.File("m.lmk")))
+        {
+            Assert.Equal(template.Size, loaded.Template!.Size);
+            Assert.Equal(template.SpacingMm, loaded.Template.SpacingMm);
+            Assert.Equal(template.Voxels, loaded.Template.Voxels);
+        }
+        // The template ends the body: size (3 ints), spacing, voxel count, voxels. Claim 8 x 3 x 2 voxels for its 24.
+        var body = File.ReadAllBytes(dir.File("m.lmk"))[..^32];
+        int at = body.Length - 24 * sizeof(float) - sizeof(int) - sizeof(double) - 3 * sizeof(int);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(body.AsSpan(at), 8);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(body.AsSpan(body.Length - 24 * sizeof(float) - sizeof(int)), 48);
+        File.WriteAllBytes(dir.File("long.lmk"), [.. body, .. System.Security.Cryptography.SHA256.HashData(body)]);
+        Assert.Contains("template would take 192 bytes, more than the file holds", Assert.Throws<InvalidFileException>(() => TorchModel.Load(dir.File("long.lmk"))).Reason);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -137,10 +138,9 @@ public sealed class TorchModel : IDisposable
                 int length = reader.ReadInt32();
                 if (size.Any(n => n < 1) || length != size.Aggregate(1L, (a, b) => a * b) || !(spacing > 0))
                     throw new InvalidFileException(path, "model template is inconsistent");
-                if (length > (reader.BaseStream.Length - reader.BaseStream.Position) / sizeof(float))
-                    throw new InvalidFileException(path, $"model template claims {length} voxels, more than the file holds");
+                var block = ReadBlock(reader, (long)length * sizeof(float), path, "template");
                 var voxels = new float[length];
-                for (int n = 0; n < length; n++) voxels[n] = reader.ReadSingle();
+                for (int n = 0; n < length; n++) voxels[n] = BinaryPrimitives.ReadSingleLittleEndian(block.AsSpan(n * sizeof(float)));
                 model = model.WithTemplate(new AppearanceTemplate(size, spacing, voxels));
             }
             if (device is not null) model.To(device);
