@@ -38,8 +38,8 @@ public sealed record GlobalStageConfig(
 /// turned to the pose the landmarks give.</summary>
 /// <param name="OffsetScale">Training crops are offset from the landmark by the errors of the stage's starting estimates on
 /// the training cases, times this (errors on new images are larger), plus <paramref name="OffsetJitterMm"/>.</param>
-/// <param name="RotationDegrees">Largest rotation of a training crop away from the case's pose: how wrong a pose fitted to
-/// the global estimates may be.</param>
+/// <param name="RotationDegrees">Largest rotation of a training crop away from the pose fitted to the case's start (the pose
+/// inference turns its crops to): the fits to new images differ from those to training cases.</param>
 public sealed record LocalStageConfig(
     double SpacingMm,
     int CropSize,

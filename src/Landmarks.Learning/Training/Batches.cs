@@ -82,11 +82,11 @@ internal sealed class GlobalBatches(LocalizerConfig config, IReadOnlyList<Traini
 /// <summary>
 /// Training crops of the local stage: a random case and landmark; the crop centred where the stage would start
 /// from (one of the starting errors seen on the training cases for that landmark, enlarged, plus jitter), its axes
-/// turned to the case's pose and then by up to the local rotation (how wrong a fitted pose may be). Every landmark
+/// turned to the pose the localizer fits to the case's start and then by up to the local rotation. Every landmark
 /// in or near the crop is trained: the network has a head per landmark.
 /// </summary>
 /// <param name="startErrors">Per landmark, the error vectors (start minus truth, mm) on the training cases.</param>
-/// <param name="poses">Per case, the rotation of its pose (world frame), from the shape model and its reference landmarks.</param>
+/// <param name="poses">Per case, the rotation (world frame) of the pose fitted to its start, as at inference.</param>
 internal sealed class LocalBatches(LocalizerConfig config, IReadOnlyList<TrainingCase> cases, IReadOnlyList<Vec3>[] startErrors, IReadOnlyList<Matrix3?> poses, int seed)
 {
     private readonly PatchGrid _grid = new([.. Enumerable.Repeat(config.Local.CropSize, config.Dimension)], LocalStageConfig.OutputStride);
