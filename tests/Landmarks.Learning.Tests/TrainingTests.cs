@@ -107,6 +107,25 @@ public class TrainingTests
     }
 
     [Fact]
+    public void The_demo_trains_on_new_phantoms_at_2_mm_globally_and_the_phantoms_spacing_locally()
+    {
+        using var dir = new TempDirectory();
+        var demo = DemoTraining.WritePhantoms(dir.Path, 2, seed: 3);
+        Assert.Equal(40, demo.Train.Cases.Count);
+        Assert.Equal(10, demo.Test.Cases.Count);
+        Assert.Equal(demo.Train.Cases.Count, DatasetManifest.Load(demo.TrainManifestPath).Cases.Count);
+        // Held-out phantoms are drawn from another seed: none repeats a training phantom's landmarks.
+        var trained = demo.Train.Cases.Select(c => demo.Train.ReadReference(c).Landmarks[0].PositionMm).ToHashSet();
+        Assert.DoesNotContain(demo.Test.Cases, c => trained.Contains(demo.Test.ReadReference(c).Landmarks[0].PositionMm));
+
+        var config = DemoTraining.Config(demo);
+        Assert.Empty(config.Problems());
+        Assert.Equal(2, config.Dimension);
+        Assert.Equal(2.0, config.Global.SpacingMm, 6);    // 160 pixels of 0.5 mm on a grid 40 across
+        Assert.Equal(0.5, config.Local.SpacingMm, 6);
+    }
+
+    [Fact]
     public void Saved_model_loads_with_identical_predictions_and_the_same_seed_gives_the_same_model()
     {
         using var dir = new TempDirectory();

@@ -29,22 +29,10 @@ internal static class DemoCommand
             var deviceValue = Engine.Start(parse.GetValue(device)!);
 
             display.Log($"making {dimension}D phantoms in {folder}");
-            // The global stage at 2 mm (40 pixels across in 2D, 24 voxels in 3D), the local one at the phantoms' spacing.
-            // Most minutes go to the local stage, in many small steps (docs/BENCHMARKS.md, 2026-12-06): in 3D, on the same
-            // phantoms and minutes, 5500 steps of 4 crops gave 1.45 mm held out, 3000 of 8 gave 1.93 mm; in 2D 1500 steps
-            // of 8 gave 0.82 mm in 7.5 minutes, 500 of 32 (train's batch) 1.19 mm in 9.4. 3D: more phantoms, which cost
-            // little to make and to load.
-            var train = Phantoms.WriteDataset(Path.Combine(folder, "train"), "train", dimension, is3D ? 120 : 40, seedValue);
-            var test = Phantoms.WriteDataset(Path.Combine(folder, "test"), "test", dimension, is3D ? 20 : 10, seedValue + 1000);
-            var config = TrainingRun.DeriveConfig(train, globalGridVoxels: is3D ? 24 : 40);
-            config = config with
-            {
-                Global = config.Global with { Iterations = 1500 },
-                Local = config.Local with { Iterations = is3D ? 5500 : 1500, BatchSize = is3D ? 4 : 8 },
-                ValidateEvery = is3D ? 500 : 100,
-            };
+            var demo = DemoTraining.WritePhantoms(folder, dimension, seedValue);
+            var test = demo.Test;
             string modelPath = Path.Combine(folder, "model.lmk");
-            using var model = display.Run((progress, log) => TrainingRun.Train(Path.Combine(folder, "train", "train.json"), null, modelPath, config,
+            using var model = display.Run((progress, log) => TrainingRun.Train(demo.TrainManifestPath, null, modelPath, DemoTraining.Config(demo),
                 new TrainerOptions(seedValue, deviceValue, modelPath + ".checkpoint", Resume: false, TimeBudget: null, progress, log)));
 
             display.Log($"predicting {test.Cases.Count} held-out phantoms");
