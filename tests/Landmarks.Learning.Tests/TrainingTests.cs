@@ -16,7 +16,7 @@ namespace Landmarks.Learning.Tests;
 public class TrainingTests
 {
     private static (TorchModel Model, DatasetManifest Test) TrainTiny(TempDirectory dir, int dimension, int globalIterations, int localIterations, int seed = 1,
-        Action<TrainingProgress>? progress = null, bool resume = false, string name = "model", bool someAbsent = false)
+        Action<TrainingProgress>? progress = null, bool resume = false, string name = "model", bool someAbsent = false, string? globalStageFrom = null)
     {
         var train = Phantoms.WriteDataset(dir.File("train"), "train", dimension, 24, 11);
         if (someAbsent) MarkLastLandmarkAbsent(train, cases: 4);
@@ -29,8 +29,8 @@ public class TrainingTests
             ValidateEvery = 1000,
             CheckpointEvery = 20,
         };
-        var options = new TrainerOptions(seed, CPU, dir.File(name + ".checkpoint"), resume, null, progress);
-        var model = TrainingRun.Train(dir.File("train/train.json"), null, dir.File(name + ".lmk"), config, options);
+        var options = new TrainerOptions(seed, CPU, dir.File(name + ".checkpoint"), resume, null, progress, GlobalStageFrom: globalStageFrom);
+        var model = TrainingRun.Train(Phantoms.ManifestPath(dir.File("train"), "train"), null, dir.File(name + ".lmk"), config, options);
         return (model, test);
     }
 
@@ -123,6 +123,27 @@ public class TrainingTests
         Assert.Equal(2, config.Dimension);
         Assert.Equal(2.0, config.Global.SpacingMm, 6);    // 160 pixels of 0.5 mm on a grid 40 across
         Assert.Equal(0.5, config.Local.SpacingMm, 6);
+    }
+
+    [Fact]
+    public void Training_only_the_local_stage_on_a_models_global_stage_gives_the_model_the_whole_run_gave()
+    {
+        using var dir = new TempDirectory();
+        TrainTiny(dir, 2, 30, 4, seed: 5, name: "whole").Model.Dispose();
+        // The global iterations asked for here do not count: the global stage, settings included, is the whole run's.
+        var (local, _) = TrainTiny(dir, 2, 7, 4, seed: 5, name: "local", globalStageFrom: dir.File("whole.lmk"));
+        Assert.Equal(30, local.Config.Global.Iterations);
+        Assert.Equal(30, local.Metadata.Training!.GlobalIterations);
+        Assert.Equal(File.ReadAllBytes(dir.File("whole.lmk")), File.ReadAllBytes(dir.File("local.lmk")));
+        local.Dispose();
+
+        // A model of other landmarks is refused, naming the file.
+        var manifest = DatasetManifest.Load(Phantoms.ManifestPath(dir.File("train"), "train"));
+        var renamed = manifest with { LandmarkNames = [.. manifest.LandmarkNames.Select(n => "other " + n)] };
+        var refused = Assert.Throws<InvalidFileException>(() => TrainingRun.TakeGlobalStage(dir.File("whole.lmk"), renamed,
+            Phantoms.ManifestPath(dir.File("train"), "train"), TrainingRun.DeriveConfig(manifest), null));
+        Assert.Contains("whole.lmk", refused.Message);
+        Assert.Contains("landmarks", refused.Reason);
     }
 
     [Fact]

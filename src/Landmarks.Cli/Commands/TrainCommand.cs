@@ -16,9 +16,14 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation and sampling: the same seed gives the same model.", DefaultValueFactory = _ => 1 };
         var resume = new Option<bool>("--resume") { Description = "Carry on from the checkpoint beside --out (MODEL.checkpoint)." };
         var budget = new Option<double?>("--time-budget") { Description = "Minutes to train: iteration counts and learning-rate decay are fitted to it." };
+        var globalFrom = new Option<string?>("--global-from")
+        {
+            Description = "Take the global stage (weights and settings) of this trained model and train only the local stage: to try local settings " +
+                "without training the global stage again. With the same data, configuration and seed it gives the model a whole run gives.",
+        };
         var device = Engine.DeviceOption();
         var command = new Command("train", "Train the global-to-local localizer on a dataset manifest.")
-            { data, output, validation, config, writeConfig, seed, resume, budget, device };
+            { data, output, validation, config, writeConfig, seed, resume, budget, globalFrom, device };
         command.SetAction(parse => console.Guard(() =>
         {
             string manifestPath = parse.GetValue(data)!, modelPath = parse.GetValue(output)!;
@@ -33,6 +38,12 @@ internal static class TrainCommand
                 : TrainingRun.DeriveConfig(manifest);
             if (parse.GetValue(writeConfig) is string target)
             {
+                if (parse.GetValue(globalFrom) is string source)
+                {
+                    var (sourceModel, withGlobal) = TrainingRun.TakeGlobalStage(source, manifest, manifestPath, configuration, null);
+                    sourceModel.Dispose();
+                    configuration = withGlobal;
+                }
                 Landmarks.Imaging.IO.AtomicFile.WriteAllText(target, configuration.ToJson() + "\n");
                 console.Out.WriteLine($"wrote {target}");
                 return CliConsole.Success;
@@ -41,7 +52,7 @@ internal static class TrainCommand
             var display = new TrainingDisplay(console);
             using var model = display.Run((progress, log) => TrainingRun.Train(manifestPath, parse.GetValue(validation), modelPath, configuration,
                 new TrainerOptions(parse.GetValue(seed), deviceValue, checkpointPath, parse.GetValue(resume),
-                    parse.GetValue(budget) is double time ? TimeSpan.FromMinutes(time) : null, progress, log)));
+                    parse.GetValue(budget) is double time ? TimeSpan.FromMinutes(time) : null, progress, log, parse.GetValue(globalFrom))));
             var record = model.Metadata.Training;
             console.Out.WriteLine($"wrote {modelPath} after {display.Elapsed.TotalMinutes:0.0} min" + (record?.ValidationMreMm is double mre
                 ? $": validation MRE {mre:0.000} mm (global stage alone {record.BestGlobalMreMm:0.000} mm)" : " (no validation cases)"));

@@ -110,7 +110,10 @@ public static class Phantoms
             cases.Add(new DatasetCase(id, imagePath, landmarkPath));
         }
         var manifest = new DatasetManifest(name, LandmarkNames, cases);
-        manifest.Save(Path.Combine(directory, name + ".json"));
-        return DatasetManifest.Load(Path.Combine(directory, name + ".json"));
+        manifest.Save(ManifestPath(directory, name));
+        return DatasetManifest.Load(ManifestPath(directory, name));
     }
+
+    /// <summary>Where <see cref="WriteDataset"/> writes the manifest of the phantoms it writes to <paramref name="directory"/>.</summary>
+    public static string ManifestPath(string directory, string name) => Path.Combine(directory, name + ".json");
 }

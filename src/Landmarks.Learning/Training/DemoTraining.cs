@@ -18,7 +18,7 @@ public static class DemoTraining
         string trainFolder = Path.Combine(folder, "train");
         var train = Phantoms.WriteDataset(trainFolder, "train", dimension, dimension == 3 ? 120 : 40, seed);
         var test = Phantoms.WriteDataset(Path.Combine(folder, "test"), "test", dimension, dimension == 3 ? 20 : 10, seed + 1000);
-        return new Data(dimension, train, Path.Combine(trainFolder, "train.json"), test);
+        return new Data(dimension, train, Phantoms.ManifestPath(trainFolder, "train"), test);
     }
 
     /// <summary>

@@ -12,8 +12,8 @@ using static TorchSharp.torch;
 namespace Landmarks.Learning.Training;
 
 /// <summary>
-/// Trains the global network, then the local network on crops around where it would start from (the global
-/// estimates weighed against the shape model), turned to each case's pose. Adam with AMSGrad and a cosine
+/// Trains the global network (or takes that of a trained model), then the local network on crops around where it would
+/// start from (the global estimates weighed against the shape model), turned to each case's pose. Adam with AMSGrad and a cosine
 /// learning-rate decay; the weights kept are those with the lowest validation mean radial error; at the end,
 /// each landmark keeps the local stage only where it beat its start on the validation cases, and the presence
 /// threshold is calibrated. A checkpoint (<see cref="CheckpointStore"/>) is written every
@@ -41,11 +41,17 @@ public sealed class LocalizerTrainer
     private readonly ShapeModel? _shape;
     private readonly TrainingTimes _times = new();
     private TrainingRecord _record = TrainingRecord.Empty;
+    private readonly TorchModel? _globalStage;
 
     /// <param name="manifestSha256">Hash of the training manifest, recorded in the model.</param>
+    /// <param name="globalStage">A trained model whose global stage this run takes instead of training one (its global settings
+    /// must be <paramref name="config"/>'s); not owned.</param>
     public LocalizerTrainer(LocalizerConfig config, IReadOnlyList<string> names, IReadOnlyList<TrainingCase> train, IReadOnlyList<TrainingCase> validation,
-        TrainerOptions options, string manifestSha256)
+        TrainerOptions options, string manifestSha256, TorchModel? globalStage = null)
     {
+        if (globalStage is not null && System.Text.Json.JsonSerializer.Serialize(globalStage.Config.Global) != System.Text.Json.JsonSerializer.Serialize(config.Global))
+            throw new ArgumentException("the configuration's global settings are not those of the global stage taken", nameof(config));
+        _globalStage = globalStage;
         if (train.Count == 0) throw new ArgumentException("no training cases");
         _config = config;
         _names = names;
@@ -86,7 +92,7 @@ public sealed class LocalizerTrainer
     {
         _clock.Start();
         torch.manual_seed(_options.Seed);
-        var template = BuildTemplate();
+        var template = _globalStage is not null ? _globalStage.Template : BuildTemplate();
         var model = TorchModel.Create(Metadata(null)).WithTemplate(template);
         var best = TorchModel.Create(Metadata(null)).WithTemplate(template);
         int globalIterations = _config.Global.Iterations, localIterations = _config.Local.Iterations, start = 0;
@@ -102,6 +108,17 @@ public sealed class LocalizerTrainer
             _record = model.Metadata.Training ?? TrainingRecord.Empty;
             (stage, start, globalIterations, localIterations) = (state.Stage, state.Iteration, state.GlobalIterations, state.LocalIterations);
             _options.Log?.Invoke($"resuming the {stage.ToString().ToLowerInvariant()} stage at iteration {start} from {_store.CheckpointPath}");
+        }
+        else if (_globalStage is not null)
+        {
+            CopyWeights(_globalStage.Global, model.Global);
+            CopyWeights(_globalStage.Global, best.Global);
+            var trained = _globalStage.Metadata.Training;
+            globalIterations = trained?.GlobalIterations ?? 0;
+            best.To(_options.Device);
+            // Measured again on this run's validation cases, which need not be those that chose the weights.
+            _record = _record with { GlobalIterations = globalIterations, BestGlobalIteration = trained?.BestGlobalIteration, BestGlobalMreMm = GlobalValidationMre(best) };
+            stage = TrainingStage.Local;
         }
         model.To(_options.Device);
         best.To(_options.Device);
@@ -147,7 +164,7 @@ public sealed class LocalizerTrainer
             validate: iteration =>
             {
                 // Without validation cases the latest weights are kept.
-                double? mre = _validation.Count > 0 ? Mean(GlobalErrors(_validation, GlobalEstimatesMm(model, _validation)).SelectMany(e => e).Select(e => e.Length)) : null;
+                double? mre = GlobalValidationMre(model);
                 if (mre is null || mre < bestMre)
                 {
                     CopyWeights(model.Global, best.Global);
@@ -161,6 +178,10 @@ public sealed class LocalizerTrainer
         _record = _record with { GlobalIterations = iterations };
         return iterations;
     }
+
+    /// <summary>The global stage's mean radial error on the validation cases; null without them.</summary>
+    private double? GlobalValidationMre(TorchModel model) =>
+        _validation.Count > 0 ? Mean(GlobalErrors(_validation, GlobalEstimatesMm(model, _validation)).SelectMany(e => e).Select(e => e.Length)) : null;
 
     /// <summary>What the local stage starts from, once the global stage is trained.</summary>
     /// <param name="Stages">Per landmark: the global stage's error (weighing its estimates against the shape model), local on.</param>

@@ -14,6 +14,8 @@ public sealed record TrainingProgress(
 /// <param name="Seed">Seeds network initialisation and every random choice of the data: the same seed and iteration counts give the same model.</param>
 /// <param name="CheckpointPath">Written atomically every few iterations; <see cref="Resume"/> carries on from it.</param>
 /// <param name="TimeBudget">When set, iteration counts are fitted to it after measuring the speed of each stage.</param>
+/// <param name="GlobalStageFrom">A model file whose global stage (weights, settings, pose template) this run takes instead of
+/// training one: only the local stage trains. With the same data, settings and seed it gives the model a whole run gives.</param>
 public sealed record TrainerOptions(
     int Seed,
     TorchSharp.torch.Device Device,
@@ -21,4 +23,5 @@ public sealed record TrainerOptions(
     bool Resume,
     TimeSpan? TimeBudget,
     Action<TrainingProgress>? Progress = null,
-    Action<string>? Log = null);
+    Action<string>? Log = null,
+    string? GlobalStageFrom = null);

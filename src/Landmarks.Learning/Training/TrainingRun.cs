@@ -61,11 +61,37 @@ public static class TrainingRun
 
     public static string Sha256Of(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path))).ToLowerInvariant();
 
+    /// <summary>The model whose global stage a run takes (<see cref="TrainerOptions.GlobalStageFrom"/>), and the configuration
+    /// with its global settings in place of <paramref name="config"/>'s. It must locate the same landmarks in images of the
+    /// same dimension.</summary>
+    public static (TorchModel Model, LocalizerConfig Config) TakeGlobalStage(string path, DatasetManifest manifest, string manifestPath, LocalizerConfig config,
+        Action<string>? log)
+    {
+        var source = TorchModel.Load(path);
+        if (!source.LandmarkNames.SequenceEqual(manifest.LandmarkNames))
+        {
+            source.Dispose();
+            throw new InvalidFileException(path, $"its global stage locates {source.LandmarkNames.Count} landmarks ({string.Join(", ", source.LandmarkNames.Take(4))}...), " +
+                $"not the {manifest.LandmarkNames.Count} of {manifest.Name} ({string.Join(", ", manifest.LandmarkNames.Take(4))}...)");
+        }
+        if (source.Config.Dimension != config.Dimension)
+        {
+            source.Dispose();
+            throw new InvalidFileException(path, $"its global stage is for {source.Config.Dimension}D images, the configuration for {config.Dimension}D");
+        }
+        log?.Invoke($"global stage taken from {path} ({source.Metadata.Training?.GlobalIterations ?? 0} iterations" +
+            (source.Metadata.TrainingManifestSha256 == Sha256Of(manifestPath) ? ", the same training manifest" : ", trained on another manifest") + "): only the local stage trains");
+        return (source, config with { Global = source.Config.Global });
+    }
+
     /// <summary>Trains and writes the model to <paramref name="modelPath"/>; checkpoints beside it.</summary>
     public static TorchModel Train(string manifestPath, string? validationPath, string modelPath, LocalizerConfig? config, TrainerOptions options)
     {
         var manifest = DatasetManifest.Load(manifestPath);
         config ??= DeriveConfig(manifest);
+        TorchModel? globalStage = null;
+        if (options.GlobalStageFrom is string sourcePath) (globalStage, config) = TakeGlobalStage(sourcePath, manifest, manifestPath, config, options.Log);
+        using var disposeGlobalStage = globalStage;
         List<DatasetCase> trainCases, validationCases;
         DatasetManifest validationManifest = manifest;
         if (validationPath is not null)
@@ -93,7 +119,7 @@ public static class TrainingRun
         // The scans read at full resolution are garbage now (gigabytes for clinical CT): give their memory back before
         // the hours of training rather than whenever the collector next looks.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        var trainer = new LocalizerTrainer(config, manifest.LandmarkNames, train, validation, options, Sha256Of(manifestPath));
+        var trainer = new LocalizerTrainer(config, manifest.LandmarkNames, train, validation, options, Sha256Of(manifestPath), globalStage);
         trainer.Times.Add(TrainingTimes.Loading, clock.Elapsed);
         var model = trainer.Run();
         model.Save(modelPath);
