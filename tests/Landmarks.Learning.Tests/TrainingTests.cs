@@ -122,7 +122,9 @@ public class TrainingTests
         Assert.Empty(config.Problems());
         Assert.Equal(2, config.Dimension);
         Assert.Equal(2.0, config.Global.SpacingMm, 6);    // 160 pixels of 0.5 mm on a grid 40 across
-        Assert.Equal(0.5, config.Local.SpacingMm, 6);
+        Assert.Equal(0.5, config.Local.SpacingMm, 6);    // train's own 2D derivation would take 3/8 of 2 mm
+        Assert.Equal(0.75, TrainingRun.DeriveConfig(demo.Train, globalGridVoxels: 40).Local.SpacingMm, 6);
+        Assert.Equal(32, config.Local.CropSize);
     }
 
     [Fact]

@@ -19,6 +19,9 @@ public static class Phantoms
 
     public sealed record Phantom(Image Image, LandmarkSet Landmarks);
 
+    /// <summary>The in-plane (2D) or isotropic (3D) spacing of the demo's phantoms, in mm.</summary>
+    public static double SpacingMm(int dimension) => dimension == 3 ? 1 : 0.5;
+
     /// <param name="size">The grid, for scans of another size (the phantom grows with the field of view); the demo's by default.</param>
     /// <param name="spacingMm">Its spacing.</param>
     public static Phantom Generate(int dimension, Random rng, GridSize? size = null, Vec3? spacingMm = null)
@@ -26,7 +29,7 @@ public static class Phantoms
         double U(double range) => (2 * rng.NextDouble() - 1) * range;
         bool is3D = dimension == 3;
         var grid = size ?? (is3D ? new GridSize(48, 48, 48) : new GridSize(160, 160, 1));
-        var spacing = spacingMm ?? (is3D ? Vec3.One : new Vec3(0.5, 0.5, 1));
+        var spacing = spacingMm ?? (is3D ? Vec3.One : new Vec3(SpacingMm(2), SpacingMm(2), 1));
         // Shape in the phantom's own frame (mm, centred on the shell), in proportion to the smallest side of the field of view.
         double fieldMm = Math.Min(grid.X * spacing.X, Math.Min(grid.Y * spacing.Y, is3D ? grid.Z * spacing.Z : double.PositiveInfinity));
         double scale = (is3D ? 0.55 : 1) * fieldMm / (is3D ? 48 : 80);

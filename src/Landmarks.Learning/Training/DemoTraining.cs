@@ -23,10 +23,10 @@ public static class DemoTraining
 
     /// <summary>
     /// <c>train</c>'s derived configuration with the global stage at 2 mm (40 pixels across in 2D, 24 voxels in 3D) and
-    /// the local one at the phantoms' spacing. Most minutes go to the local stage, in many small steps (docs/BENCHMARKS.md,
-    /// 2026-12-06): in 3D, on the same phantoms and minutes, 5500 steps of 4 crops gave 1.45 mm held out, 3000 of 8 gave
-    /// 1.93 mm. In 2D, crops of 32 pixels (16 mm, 13 times the start's error) instead of train's 64: 0.29 mm held out in
-    /// 4.5 minutes, against 0.82 mm in 7.5 with 64.
+    /// the local one at the phantoms' spacing (in 2D finer than train's 3/8 of the global spacing). Most minutes go to the
+    /// local stage, in many small steps (docs/BENCHMARKS.md, 2026-12-06): in 3D, on the same phantoms and minutes, 5500
+    /// steps of 4 crops gave 1.45 mm held out, 3000 of 8 gave 1.93 mm. In 2D, crops of 32 pixels (16 mm, 13 times the
+    /// start's error) instead of 64: 0.29 mm held out in 4.5 minutes, against 0.82 mm in 7.5 with 64.
     /// </summary>
     public static LocalizerConfig Config(Data demo)
     {
@@ -35,7 +35,9 @@ public static class DemoTraining
         return config with
         {
             Global = config.Global with { Iterations = 1500 },
-            Local = is3D ? config.Local with { Iterations = 5500, BatchSize = 4 } : config.Local with { CropSize = 32, Iterations = 3000, BatchSize = 8 },
+            Local = is3D
+                ? config.Local with { Iterations = 5500, BatchSize = 4 }
+                : config.Local with { SpacingMm = Phantoms.SpacingMm(2), CropSize = 32, Iterations = 3000, BatchSize = 8 },
             ValidateEvery = is3D ? 500 : 100,
         };
     }
