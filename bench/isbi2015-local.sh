@@ -29,11 +29,11 @@ config=(); [ -n "${CONFIG:-}" ] && config=(--config "$CONFIG")
 /usr/bin/time -v $L train --data isbi-train.json --out "$name.lmk" --global-from "$global" "${config[@]}" \
   --time-budget "${BUDGET:-60}" --seed 1 > "$name-train.log" 2> "$name-train.time"
 grep -E "Maximum resident|Elapsed" "$name-train.time"
-grep -E "^\[.*\] (validation MRE|wrote)" "$name-train.log"
+grep "^wrote" "$name-train.log"
 rm -f "$name.csv"
 $L predict --model "$name.lmk" isbi-val.json --out "$name.csv" > "$name-predict.log"
-$L evaluate --pred "$name.csv" --data isbi-val.json --out "$name-eval" | head -1
+$L evaluate --pred "$name.csv" --data isbi-val.json --out "$name-eval" | grep -E ": [0-9]+ cases, MRE "
 [ -d ref-junior ] || $L dataset reference isbi-val.json --use second --out ref-junior >/dev/null
 [ -d ref-mean ] || $L dataset reference isbi-val.json --use mean --out ref-mean >/dev/null
-$L evaluate --pred "$name.csv" --data ref-junior/isbi2015-train-val-second-observer.json --out "$name-eval-junior" | head -1
-$L evaluate --pred "$name.csv" --data ref-mean/isbi2015-train-val-observer-mean.json --out "$name-eval-mean" | head -1
+$L evaluate --pred "$name.csv" --data ref-junior/isbi2015-train-val-second-observer.json --out "$name-eval-junior" | grep -E ": [0-9]+ cases, MRE "
+$L evaluate --pred "$name.csv" --data ref-mean/isbi2015-train-val-observer-mean.json --out "$name-eval-mean" | grep -E ": [0-9]+ cases, MRE "
