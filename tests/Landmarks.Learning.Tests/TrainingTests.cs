@@ -143,7 +143,7 @@ public class TrainingTests
         var manifest = DatasetManifest.Load(Phantoms.ManifestPath(dir.File("train"), "train"));
         var renamed = manifest with { LandmarkNames = [.. manifest.LandmarkNames.Select(n => "other " + n)] };
         var refused = Assert.Throws<InvalidFileException>(() => TrainingRun.TakeGlobalStage(dir.File("whole.lmk"), renamed,
-            Phantoms.ManifestPath(dir.File("train"), "train"), TrainingRun.DeriveConfig(manifest), null));
+            TrainingRun.Sha256Of(Phantoms.ManifestPath(dir.File("train"), "train")), TrainingRun.DeriveConfig(manifest), null));
         Assert.Contains("whole.lmk", refused.Message);
         Assert.Contains("landmarks", refused.Reason);
     }

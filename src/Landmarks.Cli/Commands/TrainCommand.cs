@@ -40,7 +40,7 @@ internal static class TrainCommand
             {
                 if (parse.GetValue(globalFrom) is string source)
                 {
-                    var (sourceModel, withGlobal) = TrainingRun.TakeGlobalStage(source, manifest, manifestPath, configuration, null);
+                    var (sourceModel, withGlobal) = TrainingRun.TakeGlobalStage(source, manifest, TrainingRun.Sha256Of(manifestPath), configuration, null);
                     sourceModel.Dispose();
                     configuration = withGlobal;
                 }

@@ -63,8 +63,8 @@ public static class TrainingRun
 
     /// <summary>The model whose global stage a run takes (<see cref="TrainerOptions.GlobalStageFrom"/>), and the configuration
     /// with its global settings in place of <paramref name="config"/>'s. It must locate the same landmarks in images of the
-    /// same dimension.</summary>
-    public static (TorchModel Model, LocalizerConfig Config) TakeGlobalStage(string path, DatasetManifest manifest, string manifestPath, LocalizerConfig config,
+    /// same dimension; <paramref name="manifestSha256"/> (<see cref="Sha256Of"/>) tells the log whether it was trained on the same manifest.</summary>
+    public static (TorchModel Model, LocalizerConfig Config) TakeGlobalStage(string path, DatasetManifest manifest, string manifestSha256, LocalizerConfig config,
         Action<string>? log)
     {
         var source = TorchModel.Load(path);
@@ -80,7 +80,7 @@ public static class TrainingRun
             throw new InvalidFileException(path, $"its global stage is for {source.Config.Dimension}D images, the configuration for {config.Dimension}D");
         }
         log?.Invoke($"global stage taken from {path} ({source.Metadata.Training?.GlobalIterations ?? 0} iterations" +
-            (source.Metadata.TrainingManifestSha256 == Sha256Of(manifestPath) ? ", the same training manifest" : ", trained on another manifest") + "): only the local stage trains");
+            (source.Metadata.TrainingManifestSha256 == manifestSha256 ? ", the same training manifest" : ", trained on another manifest") + "): only the local stage trains");
         return (source, config with { Global = source.Config.Global });
     }
 
@@ -88,9 +88,10 @@ public static class TrainingRun
     public static TorchModel Train(string manifestPath, string? validationPath, string modelPath, LocalizerConfig? config, TrainerOptions options)
     {
         var manifest = DatasetManifest.Load(manifestPath);
+        string manifestSha256 = Sha256Of(manifestPath);
         config ??= DeriveConfig(manifest);
         TorchModel? globalStage = null;
-        if (options.GlobalStageFrom is string sourcePath) (globalStage, config) = TakeGlobalStage(sourcePath, manifest, manifestPath, config, options.Log);
+        if (options.GlobalStageFrom is string sourcePath) (globalStage, config) = TakeGlobalStage(sourcePath, manifest, manifestSha256, config, options.Log);
         using var disposeGlobalStage = globalStage;
         List<DatasetCase> trainCases, validationCases;
         DatasetManifest validationManifest = manifest;
@@ -119,7 +120,7 @@ public static class TrainingRun
         // The scans read at full resolution are garbage now (gigabytes for clinical CT): give their memory back before
         // the hours of training rather than whenever the collector next looks.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        var trainer = new LocalizerTrainer(config, manifest.LandmarkNames, train, validation, options, Sha256Of(manifestPath), globalStage);
+        var trainer = new LocalizerTrainer(config, manifest.LandmarkNames, train, validation, options, manifestSha256, globalStage);
         trainer.Times.Add(TrainingTimes.Loading, clock.Elapsed);
         var model = trainer.Run();
         model.Save(modelPath);
