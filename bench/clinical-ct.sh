@@ -23,4 +23,4 @@ grep -E "Maximum resident|Elapsed" train.time
 /usr/bin/time -v $L predict --model model.lmk test.json --out predictions.csv > predict.log 2> predict.time
 grep -E "located in" predict.log
 grep -E "Maximum resident" predict.time
-$L evaluate --pred predictions.csv --data test.json | grep -E ": [0-9]+ cases, MRE "
+$L evaluate --pred predictions.csv --data test.json | summary

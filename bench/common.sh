@@ -4,3 +4,5 @@ export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_thr
 mkdir -p "$work"
 dotnet publish "$here/src/Landmarks.Cli" -c Release -o "$work/bin" >/dev/null
 L="$work/bin/landmarks"
+# evaluate's summary line of each scored set ("NAME: N cases, MRE ..."), from its whole output.
+summary() { grep -E ": [0-9]+ cases, MRE "; }

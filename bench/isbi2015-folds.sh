@@ -28,6 +28,6 @@ for k in $folds; do
 done
 # Every image was held out by exactly one fold: its prediction comes from that fold's model.
 { head -1 fold1.csv; for k in $folds; do tail -n +2 "fold$k.csv"; done; } > predictions.csv
-$L evaluate --pred predictions.csv --data isbi.json --out evaluation | grep -E ": [0-9]+ cases, MRE "
-$L evaluate --pred predictions.csv --data ref-junior/isbi2015-train-second-observer.json --out evaluation-junior | grep -E ": [0-9]+ cases, MRE "
-$L evaluate --pred predictions.csv --data ref-mean/isbi2015-train-observer-mean.json --out evaluation-mean | grep -E ": [0-9]+ cases, MRE "
+$L evaluate --pred predictions.csv --data isbi.json --out evaluation | summary
+$L evaluate --pred predictions.csv --data ref-junior/isbi2015-train-second-observer.json --out evaluation-junior | summary
+$L evaluate --pred predictions.csv --data ref-mean/isbi2015-train-observer-mean.json --out evaluation-mean | summary

@@ -32,8 +32,8 @@ grep -E "Maximum resident|Elapsed" "$name-train.time"
 grep "^wrote" "$name-train.log"
 rm -f "$name.csv"
 $L predict --model "$name.lmk" isbi-val.json --out "$name.csv" > "$name-predict.log"
-$L evaluate --pred "$name.csv" --data isbi-val.json --out "$name-eval" | grep -E ": [0-9]+ cases, MRE "
+$L evaluate --pred "$name.csv" --data isbi-val.json --out "$name-eval" | summary
 [ -d ref-junior ] || $L dataset reference isbi-val.json --use second --out ref-junior >/dev/null
 [ -d ref-mean ] || $L dataset reference isbi-val.json --use mean --out ref-mean >/dev/null
-$L evaluate --pred "$name.csv" --data ref-junior/isbi2015-train-val-second-observer.json --out "$name-eval-junior" | grep -E ": [0-9]+ cases, MRE "
-$L evaluate --pred "$name.csv" --data ref-mean/isbi2015-train-val-observer-mean.json --out "$name-eval-mean" | grep -E ": [0-9]+ cases, MRE "
+$L evaluate --pred "$name.csv" --data ref-junior/isbi2015-train-val-second-observer.json --out "$name-eval-junior" | summary
+$L evaluate --pred "$name.csv" --data ref-mean/isbi2015-train-val-observer-mean.json --out "$name-eval-mean" | summary

@@ -19,14 +19,14 @@ grep -E "Maximum resident|Elapsed" train.time
 rm -f predictions.csv
 /usr/bin/time -v $L predict --model model.lmk isbi-val.json --out predictions.csv > predict.log 2> predict.time
 grep -E "Maximum resident|Elapsed" predict.time
-$L evaluate --pred predictions.csv --data isbi-val.json --out evaluation | grep -E ": [0-9]+ cases, MRE "
+$L evaluate --pred predictions.csv --data isbi-val.json --out evaluation | summary
 $L dataset reference isbi-val.json --use second --out ref-junior >/dev/null
 $L dataset reference isbi-val.json --use mean --out ref-mean >/dev/null
-$L evaluate --pred predictions.csv --data ref-junior/isbi2015-train-val-second-observer.json --out evaluation-junior | grep -E ": [0-9]+ cases, MRE "
-$L evaluate --pred predictions.csv --data ref-mean/isbi2015-train-val-observer-mean.json --out evaluation-mean | grep -E ": [0-9]+ cases, MRE "
+$L evaluate --pred predictions.csv --data ref-junior/isbi2015-train-val-second-observer.json --out evaluation-junior | summary
+$L evaluate --pred predictions.csv --data ref-mean/isbi2015-train-val-observer-mean.json --out evaluation-mean | summary
 # The cases train held out of 001-120 (its seeded 15%, drawn as `dataset split --random` draws) chose the
 # checkpoints and stages: their figures flatter the model.
 $L dataset split isbi-train.json --random --val-share 0.15 --seed 1 --train selection-rest.json --val isbi-selection.json >/dev/null
 rm -f predictions-selection.csv
 $L predict --model model.lmk isbi-selection.json --out predictions-selection.csv > predict-selection.log
-$L evaluate --pred predictions-selection.csv --data isbi-selection.json --out evaluation-selection | grep -E ": [0-9]+ cases, MRE "
+$L evaluate --pred predictions-selection.csv --data isbi-selection.json --out evaluation-selection | summary

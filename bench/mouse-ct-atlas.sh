@@ -29,10 +29,10 @@ for k in $folds; do
   grep -E "Maximum resident" "fold$k-predict.time"
 done
 for k in $folds; do
-  $L evaluate --pred "fold$k.csv" --data "folds/atlas-fold$k-test.json" --thresholds 0.25,0.5,1,2 --out "evaluation-fold$k" | grep -E ": [0-9]+ cases, MRE "
+  $L evaluate --pred "fold$k.csv" --data "folds/atlas-fold$k-test.json" --thresholds 0.25,0.5,1,2 --out "evaluation-fold$k" | summary
 done
 # With every fold run, each skull was held out by exactly one: its prediction comes from that fold's model.
 if [ "$(echo $folds)" = "1 2 3 4 5" ]; then
   { head -1 fold1.csv; for k in $folds; do tail -n +2 "fold$k.csv"; done; } > predictions.csv
-  $L evaluate --pred predictions.csv --data atlas.json --thresholds 0.25,0.5,1,2 --out evaluation | grep -E ": [0-9]+ cases, MRE "
+  $L evaluate --pred predictions.csv --data atlas.json --thresholds 0.25,0.5,1,2 --out evaluation | summary
 fi
