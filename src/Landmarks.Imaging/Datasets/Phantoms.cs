@@ -29,7 +29,7 @@ public static class Phantoms
         double U(double range) => (2 * rng.NextDouble() - 1) * range;
         bool is3D = dimension == 3;
         var grid = size ?? (is3D ? new GridSize(48, 48, 48) : new GridSize(160, 160, 1));
-        var spacing = spacingMm ?? (is3D ? Vec3.One : new Vec3(SpacingMm(2), SpacingMm(2), 1));
+        var spacing = spacingMm ?? (is3D ? Vec3.One * SpacingMm(3) : new Vec3(SpacingMm(2), SpacingMm(2), 1));
         // Shape in the phantom's own frame (mm, centred on the shell), in proportion to the smallest side of the field of view.
         double fieldMm = Math.Min(grid.X * spacing.X, Math.Min(grid.Y * spacing.Y, is3D ? grid.Z * spacing.Z : double.PositiveInfinity));
         double scale = (is3D ? 0.55 : 1) * fieldMm / (is3D ? 48 : 80);
