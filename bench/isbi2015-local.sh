@@ -6,6 +6,7 @@
 #                WORK/global-stage.lmk (about an hour on 2 cores)
 #   NAME=name    the variant's name (default base); CONFIG=file its configuration (default: train's derived one)
 #   BUDGET=60    minutes of the local stage (about the 115-minute run's local share)
+#   REFERENCE=mean  train the local stage on the observers' mean instead of the senior (`dataset reference --use mean`)
 # Then predicts 121-150, which chose nothing, and scores them against the senior, the junior and their mean.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,7 +27,12 @@ if [ ! -f "$global" ]; then
   cp global-run.lmk.checkpoint.best "$global"
 fi
 config=(); [ -n "${CONFIG:-}" ] && config=(--config "$CONFIG")
-/usr/bin/time -v $L train --data isbi-train.json --out "$name.lmk" --global-from "$global" "${config[@]}" \
+train=isbi-train.json
+if [ "${REFERENCE:-senior}" = mean ]; then
+  [ -d ref-train-mean ] || $L dataset reference isbi-train.json --use mean --out ref-train-mean >/dev/null
+  train=ref-train-mean/isbi2015-train-train-observer-mean.json
+fi
+/usr/bin/time -v $L train --data "$train" --out "$name.lmk" --global-from "$global" "${config[@]}" \
   --time-budget "${BUDGET:-60}" --seed 1 > "$name-train.log" 2> "$name-train.time"
 grep -E "Maximum resident|Elapsed" "$name-train.time"
 grep "^wrote" "$name-train.log"
