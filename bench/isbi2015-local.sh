@@ -27,11 +27,13 @@ if [ ! -f "$global" ]; then
   cp global-run.lmk.checkpoint.best "$global"
 fi
 config=(); [ -n "${CONFIG:-}" ] && config=(--config "$CONFIG")
-train=isbi-train.json
-if [ "${REFERENCE:-senior}" = mean ]; then
-  [ -d ref-train-mean ] || $L dataset reference isbi-train.json --use mean --out ref-train-mean >/dev/null
-  train=ref-train-mean/isbi2015-train-train-observer-mean.json
-fi
+case "${REFERENCE:-senior}" in
+  senior) train=isbi-train.json ;;
+  mean)
+    [ -d ref-train-mean ] || $L dataset reference isbi-train.json --use mean --out ref-train-mean >/dev/null
+    train=ref-train-mean/isbi2015-train-train-observer-mean.json ;;
+  *) echo "REFERENCE=$REFERENCE: senior or mean" >&2; exit 2 ;;
+esac
 /usr/bin/time -v $L train --data "$train" --out "$name.lmk" --global-from "$global" "${config[@]}" \
   --time-budget "${BUDGET:-60}" --seed 1 > "$name-train.log" 2> "$name-train.time"
 grep -E "Maximum resident|Elapsed" "$name-train.time"
