@@ -5,6 +5,8 @@
 // (estimate minus reference, world mm) and the mean radial error after each step of Localizer.Locate: the global stage,
 // the local stage's start, the local stage, the shape blend; and the local stage started from the reference itself (one
 // pass, turned to the pose fitted to the start, as inference turns it), which an unbiased local network leaves in place.
+// The steps are Locate's, called one by one; landmarks the reference marks present are taken as present (Locate asks the
+// presence threshold), so a model that calls some absent is shown as if it called none absent.
 // Usage: dotnet run -c Release bench/stage-shifts.cs MODEL.lmk MANIFEST.json [CASES]   (default: the first 60 cases)
 using Landmarks.Imaging.Datasets;
 using Landmarks.Imaging.Geometry;
@@ -22,6 +24,7 @@ var names = model.LandmarkNames;
 var signed = new Vec3[steps.Length, names.Count];
 var radial = new double[steps.Length, names.Count];
 var seen = new int[names.Count];
+bool[]? chosen = model.Metadata.Stages?.Select(s => s.UseLocal).ToArray();
 foreach (var c in manifest.Cases.Take(count))
 {
     var loaded = manifest.LoadCase(c);
@@ -29,7 +32,6 @@ foreach (var c in manifest.Cases.Take(count))
     var coarse = localizer.GlobalStage(global);
     bool[] usable = [.. loaded.Reference.Landmarks.Select(l => l.PositionMm is not null)];
     var start = localizer.Start(coarse.PositionsMm, usable);
-    bool[]? chosen = model.Metadata.Stages?.Select(s => s.UseLocal).ToArray();
     var refined = localizer.Refine(local, start.PositionsMm, start.PoseRotation, model.Metadata.LocalPassesUsed, chosen);
     var final = model.Metadata.ShapeBlend ? localizer.BlendWithShape(refined, usable) : refined;
     var reference = loaded.Reference.Landmarks.Select(l => l.PositionMm ?? default).ToArray();
@@ -49,9 +51,9 @@ foreach (var c in manifest.Cases.Take(count))
 }
 string Format(Vec3 v) => $"{v.X:+0.00;-0.00} {v.Y:+0.00;-0.00} {v.Z:+0.00;-0.00}";
 Console.WriteLine($"{seen.Max()} cases; per step: MRE (mm), mean signed error x y z (mm, world); then per landmark");
+int all = seen.Sum();
 for (int s = 0; s < steps.Length; s++)
 {
-    int all = seen.Sum();
     var total = Enumerable.Range(0, names.Count).Aggregate(Vec3.Zero, (a, l) => a + signed[s, l]);
     double mre = Enumerable.Range(0, names.Count).Sum(l => radial[s, l]) / all;
     Console.WriteLine($"{steps[s],-26} MRE {mre:0.000}  shift {Format(total / all)}");
