@@ -39,6 +39,10 @@ Fuzzer.OutOfProcess.Run(stream =>
     catch (InvalidFileException)
     {
     }
+    finally
+    {
+        // afl-fuzz ends this process by a signal, never through a line after Run: each input cleans up after itself.
+        File.Delete(input);
+    }
 });
-File.Delete(input);
 return 0;
