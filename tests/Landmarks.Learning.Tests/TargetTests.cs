@@ -1,7 +1,10 @@
 using Landmarks.Inference.Patches;
 using Landmarks.Inference.Stages;
 using Landmarks.Learning.Data;
+using Landmarks.Learning.Networks;
 using Landmarks.Learning.Targets;
+using Landmarks.Learning.Training;
+using static TorchSharp.torch;
 
 namespace Landmarks.Learning.Tests;
 
@@ -23,6 +26,18 @@ public class TargetTests
                 Assert.Equal(landmark[axis], grid.CentreOfCell(c)[axis] + displacement[axis * grid.CellCount + c], 3);
         Assert.Equal([1f, 0f], targets.Mask.data<float>().ToArray());
         Assert.Equal(0, targets.Classes[0, 1].sum().item<float>());
+    }
+
+    [Fact]
+    public void Near_cells_are_those_within_one_and_a_half_cells_along_every_axis()
+    {
+        var grid = new PatchGrid([8, 8], 2);  // cell centres 0.5, 2.5, 4.5, 6.5 along each axis
+        using var targets = PatchTargets.Build(grid, [[new CropVoxel(2.5, 4.5, 0)]]);
+        var near = targets.Near[0, 0].data<float>().ToArray();
+        // Within 3 voxels: x centres 0.5, 2.5, 4.5 (6.5 is 4 away); y centres 2.5, 4.5, 6.5 (0.5 is 4 away).
+        var expected = Enumerable.Range(0, grid.CellCount).Select(c => grid.CellOf(c) is [var x, var y] && x <= 2 && y >= 1 ? 1f : 0f);
+        Assert.Equal(expected, near);
+        Assert.Equal(9, near.Sum());
     }
 
     [Fact]
@@ -57,5 +72,20 @@ public class TargetTests
                     for (int i = 0; i < 20; i++)
                         Assert.Equal(Augmentation.InBox(new CropVoxel(i, j, k), box) ? 1f : 0f, voxels[(k * 12 + j) * 20 + i]);
         }
+    }
+
+    [Fact]
+    public void The_displacement_loss_is_half_over_all_cells_and_half_over_the_near_ones()
+    {
+        var grid = new PatchGrid([8, 8], 2);
+        using var targets = PatchTargets.Build(grid, [[new CropVoxel(2.5, 4.5, 0), null]]);
+        // Every compressed displacement off by 0.1, those of the 9 near cells by 0.4; logits 0 (BCE ln 2 per cell).
+        var nearPerComponent = targets.Near.unsqueeze(2).expand(targets.CompressedDisplacements.shape);
+        using var prediction = new PatchPrediction(zeros(1, 2, 4, 4), targets.CompressedDisplacements + 0.1 + 0.3 * nearPerComponent);
+        var loss = PatchLoss.Compute(prediction, targets, alpha: 2);
+        double overAll = (0.1 * 7 + 0.4 * 9) / 16, overNear = 0.4;
+        Assert.Equal(0.5 * overAll + 0.5 * overNear, loss.Regression, 1e-5);
+        Assert.Equal(Math.Log(2), loss.Classification, 1e-5);
+        Assert.Equal(loss.Regression + 2 * Math.Log(2), loss.TotalValue, 1e-5);
     }
 }
