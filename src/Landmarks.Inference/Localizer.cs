@@ -26,8 +26,9 @@ public sealed record LocalStart(WorldMm[] PositionsMm, Matrix3? PoseRotation, Sh
 /// the shape fitted to them.
 /// </summary>
 /// <param name="presenceThreshold">Overrides the model's threshold for calling a landmark present.</param>
+/// <param name="localPasses">Overrides the local passes the model's training chose (1 or 2; see <see cref="Refine"/>).</param>
 /// <remarks>Holds no state between calls: one localizer serves many threads when its model's networks do.</remarks>
-public sealed class Localizer(LocalizerModel model, double? presenceThreshold = null)
+public sealed class Localizer(LocalizerModel model, double? presenceThreshold = null, int? localPasses = null)
 {
     /// <summary>Below this local presence the local crop is taken to have missed the landmark, and the starting estimate stands.</summary>
     public const double MinimumLocalPresence = 0.1;
@@ -43,6 +44,10 @@ public sealed class Localizer(LocalizerModel model, double? presenceThreshold = 
 
     public double PresenceThreshold => presenceThreshold ?? model.Config.PresenceThreshold ?? LocalizerConfig.DefaultPresenceThreshold;
 
+    public int LocalPasses { get; } = localPasses is null or 1 or 2
+        ? localPasses ?? model.Metadata.LocalPassesUsed
+        : throw new ArgumentOutOfRangeException(nameof(localPasses), localPasses, "the local stage makes 1 or 2 passes");
+
     public IReadOnlyList<LocatedLandmark> Locate(Image image)
     {
         if (image.Dimension != model.Config.Dimension)
@@ -56,7 +61,7 @@ public sealed class Localizer(LocalizerModel model, double? presenceThreshold = 
         var coarse = GlobalStage(global);
         var present = Present(coarse);
         var start = Start(coarse.PositionsMm, present);
-        var refined = Refine(local, start.PositionsMm, start.PoseRotation, model.Metadata.LocalPassesUsed, model.Metadata.Stages?.Select(s => s.UseLocal).ToArray());
+        var refined = Refine(local, start.PositionsMm, start.PoseRotation, LocalPasses, model.Metadata.Stages?.Select(s => s.UseLocal).ToArray());
         if (model.Metadata.ShapeBlend) refined = BlendWithShape(refined, present);
         return [.. Enumerable.Range(0, present.Length).Select(l => new LocatedLandmark(model.LandmarkNames[l], refined[l], coarse.Presence[l], present[l], coarse.PositionsMm[l]))];
     }

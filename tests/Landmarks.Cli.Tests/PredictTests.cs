@@ -81,6 +81,16 @@ public class PredictTests
     }
 
     [Fact]
+    public void Local_passes_other_than_one_or_two_are_refused_before_anything_is_read()
+    {
+        using var dir = new TempDirectory();
+        var result = Run("predict", "--model", dir.File("missing.lmk"), dir.File("missing.png"), "--out", dir.File("pred.csv"), "--local-passes", "3");
+        Assert.Equal(1, result.Code);
+        Assert.Contains("--local-passes 3: the local stage makes 1 or 2 passes", result.Err);
+        Assert.False(File.Exists(dir.File("pred.csv")));
+    }
+
+    [Fact]
     public void A_configured_presence_threshold_is_kept_and_predict_can_override_it()
     {
         using var dir = new TempDirectory();

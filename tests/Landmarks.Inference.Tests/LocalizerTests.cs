@@ -117,18 +117,29 @@ public class LocalizerTests
     }
 
     [Theory]
-    [InlineData(1, 5)]
-    [InlineData(2, 5 + 5 * 7)]
-    public void The_local_stage_makes_the_passes_its_model_chose_and_each_lands_on_the_markers(int passes, int crops)
+    [InlineData(1, null, 5)]
+    [InlineData(2, null, 5 + 5 * 7)]
+    [InlineData(2, 1, 5)]             // the caller's choice over the model's
+    [InlineData(1, 2, 5 + 5 * 7)]
+    public void The_local_stage_makes_the_passes_its_model_or_caller_chose_and_each_lands_on_the_markers(int modelPasses, int? callerPasses, int crops)
     {
         var (image, markers) = Scan();
-        using var model = Model(withShape: true, localPasses: passes);
-        var located = new Localizer(model).Locate(image);
+        using var model = Model(withShape: true, localPasses: modelPasses);
+        var located = new Localizer(model, localPasses: callerPasses).Locate(image);
         // One crop per landmark; a second pass adds, per landmark, one around the first estimate and one shifted each way
         // along each of the 3 axes.
         Assert.Equal(crops, ((MarkerFinder)model.Local).Inputs);
         for (int l = 0; l < Truth.Length; l++)
             Assert.True(located[l].PositionMm.DistanceTo(markers[l]) < 0.25, $"L{l + 1} at {located[l].PositionMm}, its marker at {markers[l]}");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void Local_passes_other_than_one_or_two_are_refused(int passes)
+    {
+        using var model = Model(withShape: true);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Localizer(model, localPasses: passes));
     }
 
     [Fact]

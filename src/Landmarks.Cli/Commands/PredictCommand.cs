@@ -16,18 +16,21 @@ internal static class PredictCommand
         var spacing = CommonOptions.Spacing();
         var shard = new Option<string?>("--shard") { Description = "K/N: take every N-th case starting with the K-th (1-based), to split a cohort across nodes." };
         var threshold = new Option<double?>("--presence-threshold") { Description = "Confidence below which a landmark is called absent. Default: the model's." };
+        var passes = new Option<int?>("--local-passes") { Description = "1 or 2: the local stage's passes (the second averages 5 crops around the first estimate, 7 on volumes). Default: what the model's training chose." };
         var device = Engine.DeviceOption();
         var engine = Engine.EngineOption();
         var command = new Command("predict", "Place the model's landmarks on new images, in world mm, with a confidence for each.")
-            { model, inputs, output, markups, spacing, shard, threshold, engine, device };
+            { model, inputs, output, markups, spacing, shard, threshold, passes, engine, device };
         command.SetAction(parse => console.Guard(() =>
         {
             string outPath = parse.GetValue(output)!;
+            int? localPasses = parse.GetValue(passes);
+            if (localPasses is not (null or 1 or 2)) throw new CliUsageException($"--local-passes {localPasses}: the local stage makes 1 or 2 passes");
             using var run = PredictionRun.Open(outPath, parse.GetValue(markups), console.Warn);
             var (localizerModel, owner) = Engine.Load(parse.GetValue(model)!, parse.GetValue(engine), parse.GetValue(device)!);
             using var ownership = owner;
             var cases = Scans(parse.GetValue(inputs)!, CommonOptions.ParseSpacing(parse.GetValue(spacing)), parse.GetValue(shard));
-            var summary = run.Run(new Localizer(localizerModel, parse.GetValue(threshold)), cases, outcome =>
+            var summary = run.Run(new Localizer(localizerModel, parse.GetValue(threshold), localPasses), cases, outcome =>
             {
                 if (outcome.Landmarks is { } located)
                     console.Out.WriteLine($"{outcome.CaseId}: {located.Count(l => l.Present)} of {located.Count} landmarks present, " +
