@@ -148,20 +148,6 @@ public class TrainingTests
         Assert.Contains("landmarks", refused.Reason);
     }
 
-    /// <summary>Two pairs of errors whose differences (second pass minus first) are -a - b and -a + b: their mean is -a and
-    /// its standard error exactly b, so the second pass pays where a > 2 b.</summary>
-    [Theory]
-    [InlineData(0.10, 0.049, true)]
-    [InlineData(0.10, 0.051, false)]   // a lower mean, but within noise
-    [InlineData(-0.10, 0.01, false)]   // worse
-    public void The_second_local_pass_is_kept_only_for_a_gain_beyond_two_standard_errors(double a, double b, bool pays)
-    {
-        double[] one = [1.0, 1.5];
-        double[] two = [1.0 - a - b, 1.5 - a + b];
-        Assert.Equal(pays, LocalizerTrainer.SecondPassPays(one, two));
-        Assert.Throws<ArgumentException>(() => LocalizerTrainer.SecondPassPays(one, [1.0]));
-    }
-
     [Fact]
     public void Saved_model_loads_with_identical_predictions_and_the_same_seed_gives_the_same_model()
     {

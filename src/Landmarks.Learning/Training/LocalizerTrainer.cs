@@ -336,10 +336,9 @@ public sealed class LocalizerTrainer
     private sealed record StageChoice(LandmarkStage[] Stages, int LocalPasses, bool ShapeBlend, ValidationRow[] Rows);
 
     /// <summary>The local stage's passes: the second (shifted crops around the first estimate) only where it lowered the
-    /// validation error by more than noise (<see cref="SecondPassPays"/>); without validation cases, both. Then per
-    /// landmark, the local stage stays on unless it did worse than its start on the validation cases. Last, the final
-    /// estimates are weighed against the shape model fitted to them where that lowers the validation error
-    /// (<see cref="Localizer.BlendWithShape"/>).</summary>
+    /// validation error; without validation cases, both. Then per landmark, the local stage stays on unless it did worse
+    /// than its start on the validation cases. Last, the final estimates are weighed against the shape model fitted to
+    /// them where that lowers the validation error (<see cref="Localizer.BlendWithShape"/>).</summary>
     private StageChoice ChooseStages(TorchModel best, LocalPreparation local)
     {
         if (_validation.Count == 0)
@@ -350,13 +349,11 @@ public sealed class LocalizerTrainer
         var candidate = best.WithMetadata(Metadata(local.Stages));
         var onePass = LocalValidationEstimates(candidate, local, 1);
         var twoPasses = LocalValidationEstimates(candidate, local, 2);
-        double[] oneErrors = [.. ValidationErrors(onePass).SelectMany(e => e)], twoErrors = [.. ValidationErrors(twoPasses).SelectMany(e => e)];
-        double oneMre = Mean(oneErrors), twoMre = Mean(twoErrors);
-        int passes = SecondPassPays(oneErrors, twoErrors) ? 2 : 1;
+        double oneMre = Mean(ValidationErrors(onePass).SelectMany(e => e)), twoMre = Mean(ValidationErrors(twoPasses).SelectMany(e => e));
+        int passes = twoMre < oneMre ? 2 : 1;
         var localEstimates = passes == 2 ? twoPasses : onePass;
         var localErrors = ValidationErrors(localEstimates);
-        string within = passes == 1 && twoMre < oneMre ? ": a gain within noise" : "";
-        _options.Log?.Invoke($"local stage: {(passes == 2 ? "two passes" : "one pass")} (validation MRE {oneMre:0.000} mm after one, {twoMre:0.000} after the shifted second{within})");
+        _options.Log?.Invoke($"local stage: {(passes == 2 ? "two passes" : "one pass")} (validation MRE {oneMre:0.000} mm after one, {twoMre:0.000} after the shifted second)");
         var startErrors = ValidationErrors([.. local.ValidationStarts.Select(s => s.PositionsMm)]);
         var stages = local.Stages.Select((s, l) =>
         {
@@ -382,25 +379,6 @@ public sealed class LocalizerTrainer
         var disabled = rows.Where(r => !r.UseLocal).Select(r => r.Name).ToList();
         if (disabled.Count > 0) _options.Log?.Invoke($"local stage not used where it did not beat its start on validation: {string.Join(", ", disabled)}");
         return new StageChoice(stages, passes, blend, rows);
-    }
-
-    /// <summary>A gain of the second local pass smaller than this many standard errors of the paired differences is taken for
-    /// noise.</summary>
-    internal const double SecondPassStandardErrors = 2;
-
-    /// <summary>Whether the second local pass lowers the validation errors by more than noise: it costs 5 times the crops of
-    /// the first (7 on volumes), so where the validation cases cannot tell the two apart, the cheaper stays. The paired
-    /// differences (second minus first, one per case and landmark) must average below 0 by more than
-    /// <see cref="SecondPassStandardErrors"/> of their standard errors. (On the 18 choosing cephalograms of the ISBI run of
-    /// record a gain of 1.513 -> 1.495 mm chose two passes; on the mouse-skull atlas, 0.265 -> 0.263 mm.)</summary>
-    internal static bool SecondPassPays(IReadOnlyList<double> oneMm, IReadOnlyList<double> twoMm)
-    {
-        if (oneMm.Count != twoMm.Count) throw new ArgumentException("the passes' errors must pair up");
-        var differences = oneMm.Zip(twoMm, (one, two) => two - one).Where(double.IsFinite).ToArray();
-        if (differences.Length < 2) return false;
-        double mean = differences.Average();
-        double standardError = Math.Sqrt(differences.Sum(d => (d - mean) * (d - mean)) / (differences.Length - 1) / differences.Length);
-        return mean < -SecondPassStandardErrors * standardError;
     }
 
     /// <summary>Whether weighing the final estimates against the shape model lowers the validation error, and the
