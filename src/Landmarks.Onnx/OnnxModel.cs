@@ -18,6 +18,10 @@ public static class OnnxModel
         var package = ModelPackage.Load(path);
         if (package.NetworkFormat != NetworkFormat) throw new InvalidFileException(path, $"its networks are '{package.NetworkFormat}', not ONNX");
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads };
+        // Each session has its own threads, which by default spin for a while after a call: the other network's
+        // threads and .NET's (preparing crops) then wait for the cores. Measured on a cephalogram, 2 cores: 0.131 s
+        // with spinning, 0.104 s without.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         if (device == OnnxDevice.Cuda)
         {
             try
