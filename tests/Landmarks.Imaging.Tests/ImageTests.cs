@@ -139,6 +139,30 @@ public class ImageTests
             Assert.Equal(sorted[k], statistics.At(k));
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Smoothing_and_resampling_in_one_pass_equal_smoothing_then_resampling(int dimension)
+    {
+        var random = new Random(dimension);
+        var size = new GridSize(41, 29, dimension == 3 ? 17 : 1);
+        var g = new ImageGeometry(dimension, size, new Vec3(0.1, 0.13, dimension == 3 ? 0.2 : 1), new WorldMm(3, -4, 5), Matrix3.Identity);
+        var image = new Image(g, [.. Enumerable.Range(0, (int)size.VoxelCount).Select(_ => (float)random.NextDouble() * 1000)]);
+        var sigmaMm = new Vec3(0.14, 0.2, dimension == 3 ? 0.25 : 0);
+        // A coarser grid over the same box, and one shifted by a fraction of a voxel whose last voxels lie past the
+        // source (outside: 0).
+        var shifted = new ImageGeometry(dimension, new GridSize(15, 14, dimension == 3 ? 7 : 1), new Vec3(0.3, 0.3, dimension == 3 ? 0.5 : 1), new WorldMm(3.07, -3.96, 5.03), Matrix3.Identity);
+        foreach (var target in new[] { g.Resampled(new Vec3(0.3, 0.37, 0.45)), shifted })
+        {
+            var expected = GaussianFilter.Smooth(image, sigmaMm).Resample(target, Interpolation.Linear);
+            var sigmaVoxels = new Vec3(sigmaMm.X / 0.1, sigmaMm.Y / 0.13, dimension == 3 ? sigmaMm.Z / 0.2 : 0);
+            var folded = Resampler.SmoothedAligned(image, target, sigmaVoxels);
+            Assert.Equal(target, folded.Geometry);
+            for (int n = 0; n < expected.Voxels.Length; n++) Assert.Equal(expected.Voxels[n], folded.Voxels[n], 0.002);
+            Assert.Contains(0f, folded.Voxels);
+        }
+    }
+
     [Fact]
     public void Smoothing_equals_a_direct_convolution_with_edges_extended_along_every_axis()
     {

@@ -22,7 +22,7 @@ public static class GaussianFilter
         {
             double sigma = sigmaMm[axis] / image.Geometry.SpacingMm[axis];
             if (counts[axis] == 1 || sigma < 0.2) continue;
-            var kernel = Kernel(sigma);
+            var kernel = Kernel(sigma).Select(w => (float)w).ToArray();
             SmoothAxis(voxels, counts, strides, axis, kernel);
         }
         return new Image(image.Geometry, voxels);
@@ -52,18 +52,19 @@ public static class GaussianFilter
             double wanted = AntiAliasSigmaMm(s, targetSpacingMm[axis]), box = s * s * (f * f - 1) / 12;
             return Math.Sqrt(Math.Max(0, wanted * wanted - box));
         }
-        var sigma = new Vec3(Remaining(0), Remaining(1), Remaining(2));
-        var smoothed = sigma.X > 0 || sigma.Y > 0 || sigma.Z > 0 ? Smooth(reduced, sigma) : reduced;
-        return smoothed.Resample(g.Resampled(targetSpacingMm), Interpolation.Linear);
+        var spacing = reduced.Geometry.SpacingMm;
+        var sigmaVoxels = new Vec3(Remaining(0) / spacing.X, Remaining(1) / spacing.Y, Remaining(2) / spacing.Z);
+        return Resampler.SmoothedAligned(reduced, g.Resampled(targetSpacingMm), sigmaVoxels);
     }
 
-    private static float[] Kernel(double sigma)
+    /// <summary>A Gaussian of <paramref name="sigma"/> voxels sampled out to three sigmas, summing to 1.</summary>
+    internal static double[] Kernel(double sigma)
     {
         int radius = (int)Math.Ceiling(3 * sigma);
-        var kernel = new float[2 * radius + 1];
+        var kernel = new double[2 * radius + 1];
         double sum = 0;
-        for (int i = -radius; i <= radius; i++) sum += kernel[i + radius] = (float)Math.Exp(-0.5 * i * i / (sigma * sigma));
-        for (int i = 0; i < kernel.Length; i++) kernel[i] /= (float)sum;
+        for (int i = -radius; i <= radius; i++) sum += kernel[i + radius] = Math.Exp(-0.5 * i * i / (sigma * sigma));
+        for (int i = 0; i < kernel.Length; i++) kernel[i] /= sum;
         return kernel;
     }
 
@@ -130,7 +131,7 @@ public static class GaussianFilter
     }
 
     /// <summary>output += weight * values.</summary>
-    private static void AddScaled(ReadOnlySpan<float> values, float weight, Span<float> output)
+    internal static void AddScaled(ReadOnlySpan<float> values, float weight, Span<float> output)
     {
         var vectorValues = MemoryMarshal.Cast<float, Vector<float>>(values);
         var vectorOutput = MemoryMarshal.Cast<float, Vector<float>>(output);

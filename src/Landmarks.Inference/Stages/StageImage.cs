@@ -61,8 +61,8 @@ public sealed class StageImage
     /// <summary>Maps intensities in place so that the 0.5th and 99.5th percentiles become 0 and 1.</summary>
     private static Image Normalised(Image image)
     {
-        var stats = image.Statistics();
-        double low = stats.Percentile0_5, range = Math.Max(stats.Percentile99_5 - low, 1e-6);
+        var percentiles = IntensityStatistics.Percentiles(image.Voxels, 0.5, 99.5);
+        double low = percentiles[0], range = Math.Max(percentiles[1] - low, 1e-6);
         var voxels = image.Voxels;
         for (int n = 0; n < voxels.Length; n++) voxels[n] = (float)((voxels[n] - low) / range);
         return image;
