@@ -123,20 +123,25 @@ public class ImageTests
     }
 
     [Theory]
-    [InlineData(1, 0)]
-    [InlineData(1000, 0)]
-    [InlineData(4097, 3)]
-    public void Order_statistics_are_what_a_sort_places_at_each_rank_with_runs_of_one_value_and_NaN(int count, int nans)
+    [InlineData(1, 0, 0)]
+    [InlineData(1000, 0, 0)]
+    [InlineData(4097, 3, 0)]
+    [InlineData(5000, 7, 2)]
+    [InlineData(300, 0, 300)]
+    public void Order_statistics_are_what_a_sort_places_at_each_rank_with_runs_of_one_value_and_NaN(int count, int nans, int special)
     {
         var random = new Random(count);
-        // Images have long runs of one value (background): a third of the values are 0.
+        // Images have long runs of one value (background): a third of the values are 0. Special values: an infinity each
+        // way, or all of them one value.
         var values = Enumerable.Range(0, count).Select(n => n < nans ? float.NaN : random.Next(3) == 0 ? 0f : (float)Math.Round(random.NextDouble() * 50, 1)).ToArray();
+        if (special == 2) (values[^1], values[^2]) = (float.PositiveInfinity, float.NegativeInfinity);
+        if (special == count) Array.Fill(values, 7.5f);
         random.Shuffle(values);
         var sorted = (float[])values.Clone();
         Array.Sort(sorted);
+        int[] ranks = [.. new[] { 0, nans, count / 200, count / 200 + 1, count / 2, count - 1 - count / 200, count - 1 }.Where(k => k < count)];
         var statistics = new OrderStatistics(values);
-        foreach (int k in new[] { 0, nans, count / 200, count / 2, count - 1 - count / 200, count - 1 }.Where(k => k < count))
-            Assert.Equal(sorted[k], statistics.At(k));
+        foreach (int k in ranks) Assert.Equal(sorted[k], statistics.At(k));
     }
 
     [Theory]

@@ -1,3 +1,5 @@
+using Landmarks.Imaging.Geometry;
+using Landmarks.Imaging.Images;
 using Landmarks.Inference.Model;
 using Landmarks.Inference.Patches;
 using Landmarks.Inference.Stages;
@@ -51,6 +53,38 @@ public class AggregationTests
 
         var (none, _) = Ideal(grid, landmarks, (_, _) => 0.0001f);
         Assert.True(PatchAggregation.Aggregate(grid, none, d, 27)[0].Presence < 0.2);
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(9, 1178)]
+    [InlineData(4, 576)]
+    [InlineData(27, 30)]
+    public void The_most_probable_cells_are_those_a_stable_sort_takes_first(int count, int cells)
+    {
+        var random = new Random(cells);
+        // Few distinct values, so that ties are common; NaN (a broken network) ranks last.
+        var p = Enumerable.Range(0, cells).Select(_ => random.Next(20) == 0 ? float.NaN : random.Next(12) / 11f).ToArray();
+        int[] sorted = [.. Enumerable.Range(0, cells).OrderByDescending(c => p[c]).ThenBy(c => c).Take(count)];
+        Assert.Equal(sorted, PatchAggregation.MostProbable(p, Math.Min(count, cells)));
+    }
+
+    [Fact]
+    public void The_whole_stage_image_as_a_crop_is_its_voxels_padded_with_zeros()
+    {
+        var geometry = new ImageGeometry(3, new GridSize(7, 5, 3), Vec3.One, new WorldMm(2, 1, -4), Matrix3.Identity);
+        var random = new Random(3);
+        var stage = StageImage.Prepare(new Image(geometry, [.. Enumerable.Range(0, 105).Select(_ => (float)random.NextDouble())]), 1);
+        int[] padded = [8, 8, 4];
+        var crop = CropTransform.Whole(padded).Sample(stage);
+        for (int k = 0; k < 4; k++)
+            for (int j = 0; j < 8; j++)
+                for (int i = 0; i < 8; i++)
+                    Assert.Equal(i < 7 && j < 5 && k < 3 ? stage.Image[i, j, k] : 0f, crop[(k * 8 + j) * 8 + i]);
+        // Shifted by a voxel, the same grid goes through interpolation and agrees.
+        var shifted = new CropTransform(Matrix3.Identity, new Vec3(1, 0, 0), padded).Sample(stage);
+        Assert.Equal(crop[1], shifted[0]);
+        Assert.Equal(0f, shifted[6]);
     }
 
     [Fact]

@@ -27,9 +27,7 @@ public static class PatchAggregation
         for (int l = 0; l < probabilities.Length; l++)
         {
             var p = probabilities[l];
-            int[] chosen = topCells > 0 && topCells < cells
-                ? [.. Enumerable.Range(0, cells).OrderByDescending(c => p[c]).ThenBy(c => c).Take(topCells)]
-                : [.. Enumerable.Range(0, cells)];
+            int[] chosen = topCells > 0 && topCells < cells ? MostProbable(p, topCells) : [.. Enumerable.Range(0, cells)];
             var position = new double[3];
             double weight = 0;
             double presence = Math.Min(1, presenceOfTopCells ? chosen.Sum(c => (double)p[c]) : p.Sum(v => (double)v));
@@ -49,4 +47,30 @@ public static class PatchAggregation
         }
         return estimates;
     }
+
+    /// <summary>The <paramref name="count"/> most probable cells, most probable first, ties by lower index (what a
+    /// stable sort by falling probability takes), kept in one small sorted array as the cells go by: a full sort of a
+    /// cephalogram's 1200 cells for each of 19 landmarks was a twentieth of its prediction time.</summary>
+    internal static int[] MostProbable(float[] p, int count)
+    {
+        var best = new int[count];
+        int held = 0;
+        for (int c = 0; c < p.Length; c++)
+        {
+            // A later cell goes before held ones only if strictly more probable: ties keep the lower index first.
+            if (held == count && !Beats(p[c], p[best[count - 1]])) continue;
+            int at = Math.Min(held, count - 1);
+            while (at > 0 && Beats(p[c], p[best[at - 1]]))
+            {
+                best[at] = best[at - 1];
+                at--;
+            }
+            best[at] = c;
+            if (held < count) held++;
+        }
+        return best;
+    }
+
+    /// <summary>Whether a probability ranks before another: NaN (a broken network's) ranks last, as the sort put it.</summary>
+    private static bool Beats(float a, float b) => a > b || (float.IsNaN(b) && !float.IsNaN(a));
 }

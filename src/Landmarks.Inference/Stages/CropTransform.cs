@@ -46,6 +46,7 @@ public sealed record CropTransform(Matrix3 Matrix, Vec3 Offset, int[] Size)
     {
         int nx = Size[0], ny = Size[1], nz = Dimension == 3 ? Size[2] : 1;
         var result = new float[nx * ny * nz];
+        if (Matrix == Matrix3.Identity && Offset == Vec3.Zero) return CopyPadded(stage, result);
         Vec3 ax = Matrix.Column(0), ay = Matrix.Column(1), az = Matrix.Column(2);
         for (int k = 0; k < nz; k++)
             for (int j = 0; j < ny; j++)
@@ -57,6 +58,19 @@ public sealed record CropTransform(Matrix3 Matrix, Vec3 Offset, int[] Size)
                     result[(k * ny + j) * nx + i] = stage.Image.Sample(new VoxelIndex(p.X, p.Y, p.Z), Interpolation.Linear, 0f);
                 }
             }
+        return result;
+    }
+
+    /// <summary>The crop that is the stage grid itself (<see cref="Whole"/>): its voxels as they are, 0 beyond them, which is
+    /// what sampling at whole voxel indices gives.</summary>
+    private float[] CopyPadded(StageImage stage, float[] result)
+    {
+        var image = stage.Image;
+        int nx = Size[0], ny = Size[1], nz = Dimension == 3 ? Size[2] : 1;
+        int rowLength = Math.Min(nx, image.Size.X);
+        for (int k = 0; k < Math.Min(nz, image.Size.Z); k++)
+            for (int j = 0; j < Math.Min(ny, image.Size.Y); j++)
+                image.Voxels.AsSpan(image.Offset(0, j, k), rowLength).CopyTo(result.AsSpan((k * ny + j) * nx, rowLength));
         return result;
     }
 }
