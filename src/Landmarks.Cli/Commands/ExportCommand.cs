@@ -24,11 +24,12 @@ internal static class ExportCommand
             Engine.Start("cpu");
             using var torchModel = TorchModel.Load(parse.GetValue(model)!);
             var package = ModelExport.ToOnnx(torchModel);
-            if (parse.GetValue(int8) is { Length: > 0 } calibration)
+            bool quantized = parse.GetValue(int8) is { Length: > 0 };
+            if (quantized)
             {
                 try
                 {
-                    package = Int8Quantization.Quantize(package, CalibrationImages(calibration, console));
+                    package = Int8Quantization.Quantize(package, CalibrationImages(parse.GetValue(int8)!, console));
                 }
                 catch (ArgumentException e)
                 {
@@ -38,7 +39,7 @@ internal static class ExportCommand
             string outPath = parse.GetValue(output)!;
             package.Save(outPath);
             console.Out.WriteLine($"wrote {outPath}: {torchModel.LandmarkNames.Count} landmarks, global network {package.GlobalNetwork.Length / 1024} KB, " +
-                $"local network {package.LocalNetwork.Length / 1024} KB (ONNX opset {OnnxExport.Opset}{(parse.GetValue(int8) is { Length: > 0 } ? ", 8-bit convolutions" : "")}){(package.Template is null ? "" : ", pose search template")}");
+                $"local network {package.LocalNetwork.Length / 1024} KB (ONNX opset {OnnxExport.Opset}{(quantized ? ", 8-bit convolutions" : "")}){(package.Template is null ? "" : ", pose search template")}");
             return CliConsole.Success;
         }));
         return command;
