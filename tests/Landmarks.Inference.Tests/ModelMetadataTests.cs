@@ -85,4 +85,18 @@ public class ModelMetadataTests
         var huge = Metadata(null) with { Config = config with { Global = config.Global with { Blocks = [1, 1, 100000, 1] } } };
         Assert.Contains("model configuration: global.channels and global.blocks make a network of", Assert.Throws<InvalidFileException>(() => Parse(huge.ToJson())).Reason);
     }
+
+    /// <summary>A configuration written before weight averaging existed has no such field: it loads with averaging off,
+    /// as it trained; a share outside [0, 1] is refused.</summary>
+    [Fact]
+    public void Weight_averaging_is_off_in_configurations_written_before_it_and_its_share_is_checked()
+    {
+        var config = LocalizerConfig.Derive(2, 0.1, [193.5, 240]) with { WeightAverageShare = 0.05 };
+        Assert.Equal(0.05, LocalizerConfig.FromJson(config.ToJson(), "new.json").WeightAverageShare);
+        var old = System.Text.Json.Nodes.JsonNode.Parse(config.ToJson())!.AsObject();
+        Assert.True(old.Remove("weightAverageShare"));
+        Assert.Equal(0, LocalizerConfig.FromJson(old.ToJsonString(), "old.json").WeightAverageShare);
+        foreach (double bad in new[] { -0.1, 1.5, double.NaN })
+            Assert.Contains("weightAverageShare must be in [0, 1]", Assert.Single((config with { WeightAverageShare = bad }).Problems()));
+    }
 }

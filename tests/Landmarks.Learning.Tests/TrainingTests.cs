@@ -16,7 +16,8 @@ namespace Landmarks.Learning.Tests;
 public class TrainingTests
 {
     private static (TorchModel Model, DatasetManifest Test) TrainTiny(TempDirectory dir, int dimension, int globalIterations, int localIterations, int seed = 1,
-        Action<TrainingProgress>? progress = null, bool resume = false, string name = "model", bool someAbsent = false, string? globalStageFrom = null)
+        Action<TrainingProgress>? progress = null, bool resume = false, string name = "model", bool someAbsent = false, string? globalStageFrom = null,
+        double weightAverageShare = 0)
     {
         var train = Phantoms.WriteDataset(dir.File("train"), "train", dimension, 24, 11);
         if (someAbsent) MarkLastLandmarkAbsent(train, cases: 4);
@@ -28,6 +29,7 @@ public class TrainingTests
             Local = config.Local with { Iterations = localIterations, BatchSize = 4 },
             ValidateEvery = 1000,
             CheckpointEvery = 20,
+            WeightAverageShare = weightAverageShare,
         };
         var options = new TrainerOptions(seed, CPU, dir.File(name + ".checkpoint"), resume, null, progress, GlobalStageFrom: globalStageFrom);
         var model = TrainingRun.Train(Phantoms.ManifestPath(dir.File("train"), "train"), null, dir.File(name + ".lmk"), config, options);
@@ -208,8 +210,8 @@ public class TrainingTests
     public void Interrupted_training_resumes_to_the_model_an_uninterrupted_run_writes()
     {
         using var dir = new TempDirectory();
-        TrainTiny(dir, 2, 50, 4, name: "whole").Model.Dispose();
-        Assert.Throws<OperationCanceledException>(() => TrainTiny(dir, 2, 50, 4, progress: p =>
+        TrainTiny(dir, 2, 50, 4, name: "whole", weightAverageShare: 0.2).Model.Dispose();
+        Assert.Throws<OperationCanceledException>(() => TrainTiny(dir, 2, 50, 4, weightAverageShare: 0.2, progress: p =>
         {
             if (p.Stage == "global" && p.Iteration == 30) throw new OperationCanceledException("simulated kill");
         }));
@@ -217,10 +219,10 @@ public class TrainingTests
         using (var checkpoint = TorchModel.Load(dir.File("model.checkpoint")))
             Assert.Equal(new CheckpointState(TrainingStage.Global, 20, 50, 4), checkpoint.Metadata.Checkpoint);
         var reached = new List<int>();
-        var (model, _) = TrainTiny(dir, 2, 50, 4, progress: p => { if (p.Stage == "global") reached.Add(p.Iteration); }, resume: true);
+        var (model, _) = TrainTiny(dir, 2, 50, 4, weightAverageShare: 0.2, progress: p => { if (p.Stage == "global") reached.Add(p.Iteration); }, resume: true);
         Assert.Equal(30, reached.Min());  // carried on from 20: the first report after it is at 30
         Assert.Equal(50, model.Metadata.Training!.GlobalIterations);
-        // Weights, Adam's moments and the sampling all carry on where they stood.
+        // Weights, their average, Adam's moments and the sampling all carry on where they stood.
         Assert.Equal(File.ReadAllBytes(dir.File("whole.lmk")), File.ReadAllBytes(dir.File("model.lmk")));
         Assert.Empty(Directory.GetFiles(dir.Path, "model.checkpoint*"));
     }

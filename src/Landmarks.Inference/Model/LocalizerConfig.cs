@@ -80,6 +80,9 @@ public sealed record AugmentationConfig(
 /// validation cases at the end of training (<see cref="PresenceCalibration"/>) when the data marks some landmarks absent
 /// (<see cref="DefaultPresenceThreshold"/> without validation cases), 0 when it shows every landmark in every case; the
 /// trained model holds the number.</param>
+/// <param name="WeightAverageShare">Validation and the model use a running average of each network's weights over about
+/// this share of its stage's iterations (an exponential moving average); 0, in configurations written before it
+/// existed, uses the latest weights.</param>
 public sealed record LocalizerConfig(
     int Dimension,
     GlobalStageConfig Global,
@@ -87,7 +90,8 @@ public sealed record LocalizerConfig(
     AugmentationConfig Augmentation,
     double? PresenceThreshold,
     int ValidateEvery,
-    int CheckpointEvery)
+    int CheckpointEvery,
+    double WeightAverageShare = 0)
 {
     /// <summary>The threshold of a model trained on data with absent landmarks but no validation cases to calibrate it on,
     /// and of models that hold none.</summary>
@@ -187,6 +191,7 @@ public sealed record LocalizerConfig(
             yield return $"presenceThreshold must be 0 or more (0: every landmark present, above 1: every one absent) or null to calibrate it, got {t}";
         if (ValidateEvery < 1) yield return $"validateEvery must be at least 1, got {ValidateEvery}";
         if (CheckpointEvery < 1) yield return $"checkpointEvery must be at least 1, got {CheckpointEvery}";
+        if (!(WeightAverageShare >= 0 && WeightAverageShare <= 1)) yield return $"weightAverageShare must be in [0, 1], got {WeightAverageShare}";
     }
 
     /// <summary>Stages of the global network at most: an output stride of 128.</summary>

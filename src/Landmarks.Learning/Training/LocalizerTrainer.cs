@@ -95,48 +95,57 @@ public sealed class LocalizerTrainer
         var template = _globalStage is not null ? _globalStage.Template : BuildTemplate();
         var model = TorchModel.Create(Metadata(null)).WithTemplate(template);
         var best = TorchModel.Create(Metadata(null)).WithTemplate(template);
+        var average = TorchModel.Create(Metadata(null)).WithTemplate(template);
         int globalIterations = _config.Global.Iterations, localIterations = _config.Local.Iterations, start = 0;
         var stage = TrainingStage.Global;
         if (_options.Resume && _store.HasCheckpoint)
         {
             model.Dispose();
             best.Dispose();
+            average.Dispose();
             CheckpointState state;
-            (model, best, state) = _store.Load();
+            (model, best, average, state) = _store.Load();
             // A checkpoint of an earlier version has no record: its best validation errors are forgotten, and the first
             // validation after resuming sets them again.
             _record = model.Metadata.Training ?? TrainingRecord.Empty;
             (stage, start, globalIterations, localIterations) = (state.Stage, state.Iteration, state.GlobalIterations, state.LocalIterations);
             _options.Log?.Invoke($"resuming the {stage.ToString().ToLowerInvariant()} stage at iteration {start} from {_store.CheckpointPath}");
         }
-        else if (_globalStage is not null)
+        else
         {
-            CopyWeights(_globalStage.Global, model.Global);
-            CopyWeights(_globalStage.Global, best.Global);
-            var trained = _globalStage.Metadata.Training;
-            globalIterations = trained?.GlobalIterations ?? 0;
-            best.To(_options.Device);
-            // Measured again on this run's validation cases, which need not be those that chose the weights.
-            _record = _record with { GlobalIterations = globalIterations, BestGlobalIteration = trained?.BestGlobalIteration, BestGlobalMreMm = GlobalValidationMre(best) };
-            stage = TrainingStage.Local;
+            if (_globalStage is not null)
+            {
+                CopyWeights(_globalStage.Global, model.Global);
+                CopyWeights(_globalStage.Global, best.Global);
+                var trained = _globalStage.Metadata.Training;
+                globalIterations = trained?.GlobalIterations ?? 0;
+                best.To(_options.Device);
+                // Measured again on this run's validation cases, which need not be those that chose the weights.
+                _record = _record with { GlobalIterations = globalIterations, BestGlobalIteration = trained?.BestGlobalIteration, BestGlobalMreMm = GlobalValidationMre(best) };
+                stage = TrainingStage.Local;
+            }
+            CopyWeights(model.Global, average.Global);
+            CopyWeights(model.Local, average.Local);
         }
         model.To(_options.Device);
         best.To(_options.Device);
+        average.To(_options.Device);
 
         if (stage == TrainingStage.Global)
         {
-            globalIterations = TrainGlobal(model, best, start, globalIterations, localIterations);
+            globalIterations = TrainGlobal(model, best, average, start, globalIterations, localIterations);
             start = 0;
         }
         CopyWeights(best.Global, model.Global);
         var local = PrepareLocal(best);
-        localIterations = TrainLocal(model, best, local, start, globalIterations, localIterations);
+        localIterations = TrainLocal(model, best, average, local, start, globalIterations, localIterations);
         var choice = ChooseStages(best, local);
 
         var (threshold, presence) = _times.Measure(TrainingTimes.Calibration, () => ChoosePresenceThreshold(best.WithMetadata(Metadata(choice.Stages))));
         var config = _config with { PresenceThreshold = _config.PresenceThreshold ?? threshold };
         var final = best.WithMetadata(Metadata(choice.Stages, config) with { Presence = presence, LocalPasses = choice.LocalPasses, ShapeBlend = choice.ShapeBlend });
         model.Dispose();
+        average.Dispose();
         LogStory(choice.Rows);
         return final;
     }
@@ -153,28 +162,29 @@ public sealed class LocalizerTrainer
         new(TorchModel.FormatVersion, TorchModel.ToolVersion, _names, config ?? _config, ModelMetadata.Normalisation, _manifestSha256,
             _shape, stages, Presence: null, Checkpoint: null, _record);
 
-    private int TrainGlobal(TorchModel model, TorchModel best, int start, int iterations, int localIterations)
+    private int TrainGlobal(TorchModel model, TorchModel best, TorchModel average, int start, int iterations, int localIterations)
     {
         var cfg = _config.Global;
         var optimizer = optim.Adam(model.Global.parameters(), lr: cfg.LearningRate, amsgrad: true);
         if (start > 0) _store.RestoreOptimizer(optimizer, TrainingStage.Global, start);
         var batches = new GlobalBatches(_config, _train, _poses, _options.Seed);
         double bestMre = _record.BestGlobalMreMm ?? double.PositiveInfinity;
-        iterations = RunStage(TrainingStage.Global, model.Global, optimizer, batches.Make, cfg.LearningRate, cfg.Alpha, start, iterations, TimeBudget.GlobalShare,
+        var averager = new WeightAverage(model.Global, average.Global, _config.WeightAverageShare);
+        iterations = RunStage(TrainingStage.Global, model.Global, optimizer, averager, batches.Make, cfg.LearningRate, cfg.Alpha, start, iterations, TimeBudget.GlobalShare,
             validate: iteration =>
             {
-                // Without validation cases the latest weights are kept.
-                double? mre = GlobalValidationMre(model);
+                // Without validation cases the latest average is kept.
+                double? mre = GlobalValidationMre(average);
                 if (mre is null || mre < bestMre)
                 {
-                    CopyWeights(model.Global, best.Global);
+                    CopyWeights(average.Global, best.Global);
                     if (mre is double value) bestMre = value;
                     _record = _record with { BestGlobalIteration = iteration, BestGlobalMreMm = mre };
                     _store.SaveBest(best, Metadata(null));
                 }
                 if (mre is not null) _options.Log?.Invoke($"global iteration {iteration}: validation MRE {mre:0.000} mm (best {bestMre:0.000})");
             },
-            checkpoint: (iteration, total) => _store.Save(model, Metadata(null), optimizer, new CheckpointState(TrainingStage.Global, iteration, total, localIterations)));
+            checkpoint: (iteration, total) => _store.Save(model, average, Metadata(null), optimizer, new CheckpointState(TrainingStage.Global, iteration, total, localIterations)));
         _record = _record with { GlobalIterations = iterations };
         return iterations;
     }
@@ -219,38 +229,40 @@ public sealed class LocalizerTrainer
 
     private static bool[] AllTrue(int count) => [.. Enumerable.Repeat(true, count)];
 
-    private int TrainLocal(TorchModel model, TorchModel best, LocalPreparation local, int start, int globalIterations, int iterations)
+    private int TrainLocal(TorchModel model, TorchModel best, TorchModel average, LocalPreparation local, int start, int globalIterations, int iterations)
     {
         var cfg = _config.Local;
         var optimizer = optim.Adam(model.Local.parameters(), lr: cfg.LearningRate, amsgrad: true);
         if (start > 0) _store.RestoreOptimizer(optimizer, TrainingStage.Local, start);
         var batches = new LocalBatches(_config, _train, local.StartErrors, local.Poses, _options.Seed);
         double bestMre = _record.BestLocalMreMm ?? double.PositiveInfinity;
-        iterations = RunStage(TrainingStage.Local, model.Local, optimizer, batches.Make, cfg.LearningRate, cfg.Alpha, start, iterations, 1 - TimeBudget.ClosingShare,
+        var averager = new WeightAverage(model.Local, average.Local, _config.WeightAverageShare);
+        iterations = RunStage(TrainingStage.Local, model.Local, optimizer, averager, batches.Make, cfg.LearningRate, cfg.Alpha, start, iterations, 1 - TimeBudget.ClosingShare,
             validate: iteration =>
             {
                 // Checkpoints are compared on one pass, the network's own accuracy (a sixth of the crops of two).
-                double? mre = _validation.Count > 0 ? Mean(ValidationErrors(LocalValidationEstimates(model.WithMetadata(Metadata(local.Stages)), local, 1)).Select(Mean)) : null;
+                double? mre = _validation.Count > 0 ? Mean(ValidationErrors(LocalValidationEstimates(average.WithMetadata(Metadata(local.Stages)), local, 1)).Select(Mean)) : null;
                 if (mre is null || mre < bestMre)
                 {
-                    CopyWeights(model.Local, best.Local);
+                    CopyWeights(average.Local, best.Local);
                     if (mre is double value) bestMre = value;
                     _record = _record with { BestLocalIteration = iteration, BestLocalMreMm = mre };
                     _store.SaveBest(best, Metadata(local.Stages));
                 }
                 if (mre is not null) _options.Log?.Invoke($"local iteration {iteration}: validation MRE {mre:0.000} mm (best {bestMre:0.000}, start {Mean(local.ValidationStartMre):0.000})");
             },
-            checkpoint: (iteration, total) => _store.Save(model, Metadata(local.Stages), optimizer, new CheckpointState(TrainingStage.Local, iteration, globalIterations, total)));
+            checkpoint: (iteration, total) => _store.Save(model, average, Metadata(local.Stages), optimizer, new CheckpointState(TrainingStage.Local, iteration, globalIterations, total)));
         _record = _record with { LocalIterations = iterations };
         return iterations;
     }
 
     /// <summary>
     /// The loop both stages share: iteration counts refitted to a time budget, the learning rate on its cosine, one
-    /// optimisation step per iteration, validation and checkpoints at their intervals and at the end.
+    /// optimisation step per iteration folded into the weights' average, validation and checkpoints at their intervals
+    /// and at the end.
     /// </summary>
     /// <param name="stageEndShare">Share of a time budget at which the stage ends.</param>
-    private int RunStage(TrainingStage stage, nn.Module<Tensor, PatchPrediction> network, optim.Optimizer optimizer, Func<int, Batch> batches,
+    private int RunStage(TrainingStage stage, nn.Module<Tensor, PatchPrediction> network, optim.Optimizer optimizer, WeightAverage average, Func<int, Batch> batches,
         double learningRate, double alpha, int start, int iterations, double stageEndShare, Action<int> validate, Action<int, int> checkpoint)
     {
         string name = stage.ToString().ToLowerInvariant();
@@ -273,6 +285,7 @@ public sealed class LocalizerTrainer
                 var loss = _times.Measure(category, () => Step(network, optimizer, batch, alpha));
                 Report(name, iteration + 1, iterations, loss, stageClock, start);
             }
+            _times.Measure(category, () => average.Update(iteration, iterations));
             bool last = iteration + 1 == iterations;
             if ((iteration + 1) % _config.ValidateEvery == 0 || last) _times.Measure(TrainingTimes.Validation, () => validate(iteration + 1));
             if ((iteration + 1) % _config.CheckpointEvery == 0 || last) _times.Measure(TrainingTimes.Checkpoints, () => checkpoint(iteration + 1, iterations));
