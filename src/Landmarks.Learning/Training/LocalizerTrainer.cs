@@ -14,7 +14,8 @@ namespace Landmarks.Learning.Training;
 /// <summary>
 /// Trains the global network (or takes that of a trained model), then the local network on crops around where it would
 /// start from (the global estimates weighed against the shape model), turned to each case's pose. Adam with AMSGrad and a cosine
-/// learning-rate decay; the weights kept are those with the lowest validation mean radial error; at the end,
+/// learning-rate decay; the weights kept (their running average, <see cref="WeightAverage"/>, where the configuration
+/// asks for one) are those with the lowest validation mean radial error; at the end,
 /// each landmark keeps the local stage only where it beat its start on the validation cases, and the presence
 /// threshold is calibrated. A checkpoint (<see cref="CheckpointStore"/>) is written every
 /// <see cref="LocalizerConfig.CheckpointEvery"/> iterations, so a resumed run goes on exactly as the
