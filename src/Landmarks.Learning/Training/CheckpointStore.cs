@@ -10,8 +10,8 @@ namespace Landmarks.Learning.Training;
 /// The files an unfinished training keeps beside its checkpoint path: the current weights with where training
 /// stood (<see cref="CheckpointState"/>), Adam's moment estimates for them, their running average
 /// (<see cref="WeightAverage"/>) and the best weights so far. Every
-/// file is written atomically; the optimizer state first and tagged with the stage and iteration it belongs to,
-/// so a kill between the two writes leaves state that does not match, which resuming notices.
+/// file is written atomically; the average and the optimizer state first, each tagged with the stage and iteration
+/// it belongs to, so a kill between the writes leaves state that does not match, which resuming notices.
 /// </summary>
 public sealed class CheckpointStore(string checkpointPath, Action<string>? log)
 {

@@ -36,7 +36,8 @@ internal sealed class WeightAverage
         using var take = weight.ToScalar();
         foreach (var (latest, average) in _pairs)
         {
-            if (average.is_floating_point()) average.mul_(keep).add_(latest, take);
+            // Integers (batch counts) and a weight of 1 (no averaging) take the latest values as they are.
+            if (weight < 1 && average.is_floating_point()) average.mul_(keep).add_(latest, take);
             else average.copy_(latest);
         }
     }
